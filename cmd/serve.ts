@@ -1,0 +1,125 @@
+import { mkdirSync } from "node:fs";
+import { hostname } from "node:os";
+import { join, resolve } from "node:path";
+import { z } from "zod";
+import { ensureSelfSigned } from "../certs/index.js";
+import { systemClock, type Clock } from "../platform/clock.js";
+import { CommonConfig, commonOptions } from "../platform/config/common.js";
+import { loadConfig, type ConfigSources } from "../platform/config/load.js";
+import type { OptionSpec } from "../platform/config/options.js";
+import { StewardError } from "../platform/errors.js";
+import { listen } from "../platform/http/listen.js";
+import { createOpsApp, createReadiness } from "../platform/http/opsApp.js";
+import { createPlainServer } from "../platform/http/plainServer.js";
+import { createTlsServer } from "../platform/http/tlsServer.js";
+import { kubeAdapters, loadKubeConfig } from "../platform/kube/client.js";
+import type { KubePorts } from "../platform/kube/ports.js";
+import { createLogger, type Logger } from "../platform/log.js";
+import { createRegistry } from "../platform/metrics.js";
+import { openStore } from "../platform/store/index.js";
+import { WebhookConfig, webhookOptions } from "../webhook/config.js";
+import { createMutateHandler } from "../webhook/handler.js";
+import { WebhookMetrics } from "../webhook/metrics.js";
+import { AdoRecommender, EmbeddedRecommender, FallbackRecommender, type Recommender } from "../webhook/recommenders/index.js";
+import { routeMutate } from "../webhook/router.js";
+
+/** `steward controller` runs every role; `steward webhook` only admission. Later issues add roles. */
+export const ServeConfig = CommonConfig.extend({ webhook: WebhookConfig.prefault({}) });
+export type ServeConfig = z.infer<typeof ServeConfig>;
+export const serveOptions: readonly OptionSpec[] = [...commonOptions, ...webhookOptions];
+
+export interface RunningServer {
+  webhookPort: number;
+  metricsPort: number;
+  caBundle?: string;
+  log: Logger;
+  /** Graceful stop: readiness off, servers closed, store closed. */
+  stop(): Promise<void>;
+}
+
+export interface ServeDeps {
+  clock?: Clock;
+  /** Replaces the cluster adapters (tests); absent: built from --kubeconfig, or standalone. */
+  kube?: KubePorts;
+  log?: Logger;
+}
+
+export function loadServeConfig(sources: ConfigSources): ServeConfig {
+  return loadConfig(ServeConfig, serveOptions, sources);
+}
+
+function buildRecommender(config: WebhookConfig, clock: Clock, log: Logger): Recommender {
+  const embedded = new EmbeddedRecommender();
+  if (config.recommender === "embedded") return embedded;
+  const ado = new AdoRecommender({ baseUrl: config.adoUrl!, modelVersion: config.adoModelVersion, clock, log: log.child({ component: "ado" }) });
+  return new FallbackRecommender({ primary: ado, fallback: embedded, log });
+}
+
+/** Composition root shared by `steward controller` and `steward webhook`. */
+export async function startServe(config: ServeConfig, deps: ServeDeps = {}): Promise<RunningServer> {
+  const clock = deps.clock ?? systemClock;
+  const log = deps.log ?? createLogger({ level: config.log.level });
+  const stateDir = resolve(config.stateDir);
+  mkdirSync(stateDir, { recursive: true });
+  const store = openStore(join(stateDir, "steward.db"), log.child({ component: "store" }));
+
+  let kube = deps.kube;
+  if (!kube) {
+    const kc = loadKubeConfig(config.kube.kubeconfig);
+    if (kc) kube = kubeAdapters(kc, log, clock, { podName: config.kube.identity ?? hostname() });
+  }
+  log.info({ mode: kube ? "cluster" : "standalone", stateDir }, "starting");
+
+  let certFile = config.server.tlsCert;
+  let keyFile = config.server.tlsKey;
+  let caBundle: string | undefined;
+  if (!certFile || !keyFile) {
+    const ensured = await ensureSelfSigned(join(stateDir, "tls"), config.server.tlsDnsNames, new Date(clock.nowMs()), { ipAddresses: ["127.0.0.1"] });
+    certFile = ensured.paths.certFile;
+    keyFile = ensured.paths.keyFile;
+    caBundle = ensured.caBundle;
+    log.info({ file: certFile, created: ensured.created }, "self-signed serving certificate ready");
+  }
+
+  const registry = createRegistry();
+  const readiness = createReadiness();
+  const metrics = new WebhookMetrics(registry);
+  const mutate = createMutateHandler({
+    config: config.webhook,
+    recommender: buildRecommender(config.webhook, clock, log),
+    clock,
+    log: log.child({ component: "webhook" }),
+    metrics,
+    ...(kube && { events: kube.events, configMaps: kube.configMaps }),
+  });
+  const opsApp = createOpsApp(registry, readiness);
+
+  let tls;
+  try {
+    tls = createTlsServer({ certFile, keyFile, handler: routeMutate(mutate, opsApp), log: log.child({ component: "tls" }) });
+  } catch (err) {
+    store.close();
+    throw new StewardError("TLS_MATERIAL", `cannot serve TLS with ${certFile} / ${keyFile}: ${(err as Error).message}`, "tls-cert");
+  }
+  const ops = createPlainServer({ handler: opsApp, log: log.child({ component: "ops" }) });
+  let stopping = false;
+  readiness.add("shutdown", () => (stopping ? "shutting down" : undefined));
+
+  const webhookPort = (await listen(tls.server, config.server.webhookPort, config.server.bindAddress)).port;
+  const metricsPort = (await listen(ops.server, config.server.metricsPort, config.server.bindAddress)).port;
+  log.info({ webhookPort, metricsPort }, "serving");
+
+  return {
+    webhookPort,
+    metricsPort,
+    ...(caBundle !== undefined && { caBundle }),
+    log,
+    async stop() {
+      stopping = true;
+      await Promise.allSettled([tls.close(), ops.close()]);
+      store.close();
+      log.info("stopped");
+      log.flush();
+    },
+  };
+}

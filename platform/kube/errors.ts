@@ -1,0 +1,130 @@
+/**
+ * Typed Kubernetes API errors. Both adapters throw these, so callers branch on a class (or `statusCode`)
+ * instead of parsing client-node's ApiException text. All are StewardErrors with code `KUBE_API`
+ * (a bad kubeconfig: `CONFIG_INVALID`); reasons follow metav1.StatusReason.
+ */
+import { ApiException } from "@kubernetes/client-node";
+import { StewardError } from "../errors.js";
+
+export type StatusReason =
+  | "NotFound"
+  | "AlreadyExists"
+  | "Conflict"
+  | "Invalid"
+  | "BadRequest"
+  | "Unauthorized"
+  | "Forbidden"
+  | "UnsupportedMediaType"
+  | "InternalError"
+  | "Unknown";
+
+export class KubeApiError extends StewardError {
+  override readonly name: string = "KubeApiError";
+  constructor(
+    /** HTTP status; 0 when no response came back (connection refused, timeout). */
+    readonly statusCode: number,
+    readonly reason: StatusReason,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super("KUBE_API", message);
+    if (options?.cause !== undefined) this.cause = options.cause;
+  }
+}
+
+export class NotFoundError extends KubeApiError {
+  override readonly name = "NotFoundError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(404, "NotFound", message, options);
+  }
+}
+
+/** 409: a stale resourceVersion (`Conflict`) or a create of an existing name (`AlreadyExists`). */
+export class ConflictError extends KubeApiError {
+  override readonly name = "ConflictError";
+  constructor(reason: "Conflict" | "AlreadyExists", message: string, options?: { cause?: unknown }) {
+    super(409, reason, message, options);
+  }
+}
+
+/** 422: the request was understood but rejected, e.g. a JSON patch `test` op that failed. */
+export class InvalidError extends KubeApiError {
+  override readonly name = "InvalidError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(422, "Invalid", message, options);
+  }
+}
+
+/** The kubeconfig could not be loaded (missing file, no current cluster). */
+export class KubeConfigError extends StewardError {
+  override readonly name = "KubeConfigError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("CONFIG_INVALID", message, "kubeconfig");
+    if (options?.cause !== undefined) this.cause = options.cause;
+  }
+}
+
+export function isNotFound(err: unknown): err is NotFoundError {
+  return err instanceof KubeApiError && err.statusCode === 404;
+}
+
+export function isConflict(err: unknown): err is ConflictError {
+  return err instanceof KubeApiError && err.statusCode === 409;
+}
+
+const reasonsByStatus: Record<number, StatusReason> = {
+  400: "BadRequest",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "NotFound",
+  409: "Conflict",
+  415: "UnsupportedMediaType",
+  422: "Invalid",
+  500: "InternalError",
+};
+
+/** The metav1.Status the API server sends with every error, as far as we read it. */
+interface StatusBody {
+  message?: string;
+  reason?: string;
+}
+
+function statusBody(body: unknown): StatusBody {
+  // client-node hands error bodies over as the raw response text.
+  let parsed: unknown = body;
+  if (typeof body === "string") {
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      return { message: body };
+    }
+  }
+  if (typeof parsed !== "object" || parsed === null) return {};
+  const { message, reason } = parsed as Record<string, unknown>;
+  return {
+    ...(typeof message === "string" ? { message } : {}),
+    ...(typeof reason === "string" ? { reason } : {}),
+  };
+}
+
+/** Maps a status code and Status reason to the typed error; `what` names the call (`PATCH pytorchjobs team-a/job-1`). */
+export function kubeErrorFor(statusCode: number, reason: string | undefined, what: string, detail: string, cause?: unknown): KubeApiError {
+  const message = `${what}: ${detail}`;
+  const options = cause === undefined ? undefined : { cause };
+  if (statusCode === 404) return new NotFoundError(message, options);
+  if (statusCode === 409) return new ConflictError(reason === "AlreadyExists" ? "AlreadyExists" : "Conflict", message, options);
+  if (statusCode === 422) return new InvalidError(message, options);
+  return new KubeApiError(statusCode, reasonsByStatus[statusCode] ?? "Unknown", message, options);
+}
+
+/** Converts whatever client-node threw into a KubeApiError; an already typed error passes through. */
+export function toKubeError(err: unknown, what: string): KubeApiError {
+  if (err instanceof KubeApiError) return err;
+  if (err instanceof ApiException) {
+    const status = statusBody(err.body);
+    return kubeErrorFor(err.code, status.reason, what, status.message ?? `HTTP ${err.code}`, err);
+  }
+  // No response at all: DNS, connection refused, TLS, timeout.
+  const detail = err instanceof Error ? err.message : String(err);
+  return new KubeApiError(0, "Unknown", `${what}: ${detail}`, { cause: err });
+}

@@ -1,0 +1,203 @@
+/**
+ * A small API-server-like object store: objects kept as wire JSON, keyed by group/plural/namespace/name.
+ * It backs the in-memory adapters (memory.ts) and the fake API server of the contract tests, so both
+ * see the same semantics: resourceVersion counters, 409 on a stale replace or an existing name, 404 on
+ * missing objects, RFC 6902 patches applied with fast-json-patch (422 when a `test` op fails), label
+ * selectors, `generateName`, and one-shot injected faults.
+ *
+ * What it does NOT simulate: admission (webhooks, quota, defaulting), schema / field validation beyond
+ * name and namespace checks, watches and informers, API versions (one stored form per group/plural; the
+ * version is ignored), status subresources, finalizers and graceful deletion, garbage collection,
+ * field and `>`/`<` label selectors, pagination, server-side apply, strategic-merge and merge patches,
+ * RBAC, and the randomness of `generateName` suffixes (a deterministic counter instead).
+ */
+// fast-json-patch is CommonJS without named exports for Node's ESM loader: default import, then destructure.
+import jsonpatch, { type Operation } from "fast-json-patch";
+import { systemClock, type Clock } from "../clock.js";
+import { ConflictError, InvalidError, KubeApiError, NotFoundError } from "./errors.js";
+import { matchesLabels, parseLabelSelector } from "./labelSelector.js";
+import type { GroupVersionResource, ListOptions } from "./ports.js";
+
+export type WireObject = Record<string, unknown>;
+export type StoreVerb = "create" | "get" | "list" | "replace" | "patch" | "delete";
+
+interface Fault {
+  verb: StoreVerb;
+  resource: string;
+  err: KubeApiError;
+}
+
+/** The generateName alphabet of k8s.io/apiserver (no vowels, no look-alikes). */
+const NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
+
+const { applyPatch, JsonPatchError } = jsonpatch;
+
+function resourceName(gvr: GroupVersionResource): string {
+  return gvr.group === "" ? gvr.plural : `${gvr.plural}.${gvr.group}`;
+}
+
+function clone(obj: unknown): WireObject {
+  // A JSON round trip is what the wire does: Dates become strings, V1MicroTime gets its six digits.
+  return JSON.parse(JSON.stringify(obj)) as WireObject;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function metaOf(obj: WireObject): Record<string, unknown> {
+  if (!isRecord(obj["metadata"])) obj["metadata"] = {};
+  return obj["metadata"] as Record<string, unknown>;
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+function labelsOf(obj: WireObject): Record<string, string> {
+  const labels = metaOf(obj)["labels"];
+  return isRecord(labels) ? (labels as Record<string, string>) : {};
+}
+
+export class MemoryObjectStore {
+  readonly #objects = new Map<string, WireObject>();
+  readonly #faults: Fault[] = [];
+  #resourceVersion = 0;
+  #uid = 0;
+  #generated = 0;
+
+  constructor(private readonly clock: Clock = systemClock) {}
+
+  /** The next `verb` on `gvr` fails with `err` (once); lets contract tests drive both adapters into errors. */
+  failNext(verb: StoreVerb, gvr: GroupVersionResource, err: KubeApiError): void {
+    this.#faults.push({ verb, resource: resourceName(gvr), err });
+  }
+
+  create(gvr: GroupVersionResource, namespace: string, obj: WireObject): WireObject {
+    this.#takeFault("create", gvr);
+    const created = clone(obj);
+    const meta = metaOf(created);
+    const bodyNamespace = str(meta["namespace"]);
+    if (bodyNamespace !== undefined && bodyNamespace !== namespace) {
+      throw new KubeApiError(400, "BadRequest", "the namespace of the provided object does not match the namespace sent on the request");
+    }
+    const generateName = str(meta["generateName"]);
+    const name = str(meta["name"]) ?? (generateName === undefined ? undefined : generateName + this.#suffix());
+    if (name === undefined) throw new InvalidError(`${resourceName(gvr)}: metadata.name or metadata.generateName is required`);
+    const key = this.#key(gvr, namespace, name);
+    if (this.#objects.has(key)) throw new ConflictError("AlreadyExists", `${resourceName(gvr)} "${name}" already exists`);
+    meta["name"] = name;
+    if (namespace !== "") meta["namespace"] = namespace;
+    this.#uid += 1;
+    meta["uid"] = `00000000-0000-4000-8000-${this.#uid.toString().padStart(12, "0")}`;
+    meta["resourceVersion"] = this.#nextResourceVersion();
+    meta["creationTimestamp"] = new Date(this.clock.nowMs()).toISOString().replace(/\.\d{3}Z$/, "Z");
+    this.#objects.set(key, created);
+    return clone(created);
+  }
+
+  get(gvr: GroupVersionResource, namespace: string, name: string): WireObject | undefined {
+    this.#takeFault("get", gvr);
+    const found = this.#objects.get(this.#key(gvr, namespace, name));
+    return found === undefined ? undefined : clone(found);
+  }
+
+  list(gvr: GroupVersionResource, opts: ListOptions = {}): WireObject[] {
+    this.#takeFault("list", gvr);
+    const requirements = parseLabelSelector(opts.labelSelector ?? "");
+    const prefix = opts.namespace === undefined ? `${resourceName(gvr)}/` : `${resourceName(gvr)}/${opts.namespace}/`;
+    return [...this.#objects.entries()]
+      .filter(([key, obj]) => key.startsWith(prefix) && matchesLabels(requirements, labelsOf(obj)))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, obj]) => clone(obj));
+  }
+
+  /** PUT: a body carrying a resourceVersion other than the stored one is a 409, as on the server. */
+  replace(gvr: GroupVersionResource, namespace: string, name: string, obj: WireObject): WireObject {
+    this.#takeFault("replace", gvr);
+    const key = this.#key(gvr, namespace, name);
+    const current = this.#objects.get(key);
+    const next = clone(obj);
+    const meta = metaOf(next);
+    if (str(meta["name"]) !== name) {
+      throw new KubeApiError(400, "BadRequest", `the name of the object (${String(meta["name"])}) does not match the name on the URL (${name})`);
+    }
+    if (current === undefined) throw new NotFoundError(`${resourceName(gvr)} "${name}" not found`);
+    const currentMeta = metaOf(current);
+    const sentVersion = str(meta["resourceVersion"]);
+    if (sentVersion !== undefined && sentVersion !== currentMeta["resourceVersion"]) throw this.#conflict(gvr, name);
+    return this.#store(key, next, currentMeta);
+  }
+
+  jsonPatch(gvr: GroupVersionResource, namespace: string, name: string, ops: Operation[]): WireObject {
+    this.#takeFault("patch", gvr);
+    if (!Array.isArray(ops)) throw new KubeApiError(400, "BadRequest", "json patch must be an array of operations");
+    const key = this.#key(gvr, namespace, name);
+    const current = this.#objects.get(key);
+    if (current === undefined) throw new NotFoundError(`${resourceName(gvr)} "${name}" not found`);
+    let patched: WireObject;
+    try {
+      patched = applyPatch(clone(current), clone(ops) as unknown as Operation[], true, true).newDocument;
+    } catch (err) {
+      if (err instanceof JsonPatchError) throw new InvalidError(`${resourceName(gvr)} "${name}": ${err.name}: ${err.message.split("\n")[0]}`, { cause: err });
+      throw err;
+    }
+    const meta = metaOf(patched);
+    const currentMeta = metaOf(current);
+    if (meta["name"] !== currentMeta["name"] || meta["namespace"] !== currentMeta["namespace"]) {
+      throw new InvalidError(`${resourceName(gvr)} "${name}": metadata.name and metadata.namespace are immutable`);
+    }
+    return this.#store(key, patched, currentMeta);
+  }
+
+  delete(gvr: GroupVersionResource, namespace: string, name: string): void {
+    this.#takeFault("delete", gvr);
+    if (!this.#objects.delete(this.#key(gvr, namespace, name))) throw new NotFoundError(`${resourceName(gvr)} "${name}" not found`);
+  }
+
+  #store(key: string, next: WireObject, currentMeta: Record<string, unknown>): WireObject {
+    const meta = metaOf(next);
+    // Server-owned fields survive whatever the client sent.
+    meta["uid"] = currentMeta["uid"];
+    meta["creationTimestamp"] = currentMeta["creationTimestamp"];
+    if (currentMeta["namespace"] !== undefined) meta["namespace"] = currentMeta["namespace"];
+    meta["resourceVersion"] = this.#nextResourceVersion();
+    this.#objects.set(key, next);
+    return clone(next);
+  }
+
+  #conflict(gvr: GroupVersionResource, name: string): ConflictError {
+    return new ConflictError(
+      "Conflict",
+      `Operation cannot be fulfilled on ${resourceName(gvr)} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+    );
+  }
+
+  #takeFault(verb: StoreVerb, gvr: GroupVersionResource): void {
+    const resource = resourceName(gvr);
+    const index = this.#faults.findIndex((f) => f.verb === verb && f.resource === resource);
+    if (index < 0) return;
+    const [fault] = this.#faults.splice(index, 1);
+    if (fault) throw fault.err;
+  }
+
+  #key(gvr: GroupVersionResource, namespace: string, name: string): string {
+    return `${resourceName(gvr)}/${namespace}/${name}`;
+  }
+
+  #nextResourceVersion(): string {
+    this.#resourceVersion += 1;
+    return String(this.#resourceVersion);
+  }
+
+  #suffix(): string {
+    this.#generated += 1;
+    let n = this.#generated;
+    let suffix = "";
+    for (let i = 0; i < 5; i += 1) {
+      suffix += NAME_ALPHABET[n % NAME_ALPHABET.length];
+      n = Math.floor(n / NAME_ALPHABET.length);
+    }
+    return suffix;
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * Kubernetes ports: the few calls gpu-steward makes against the API server, each narrow enough that
+ * the client-node adapter and the in-memory adapter (memory.ts) can both pass one contract suite
+ * (test/platform/kube/contract.ts).
+ *
+ * Errors: adapters throw the typed errors of errors.ts (NotFoundError, ConflictError, InvalidError,
+ * KubeApiError), never client-node's ApiException, so callers do not depend on the client library.
+ */
+import type { V1Lease } from "@kubernetes/client-node";
+import type { Operation } from "fast-json-patch";
+
+/** The object an Event is about (becomes the Event's `involvedObject`). */
+export interface ObjectRef {
+  apiVersion: string;
+  kind: string;
+  /** "" for cluster-scoped objects; their Events go to the `default` namespace, as client-go does. */
+  namespace: string;
+  name: string;
+  uid?: string;
+}
+
+export type EventType = "Normal" | "Warning";
+
+export interface EventRecord {
+  regarding: ObjectRef;
+  type: EventType;
+  /** Short CamelCase cause, e.g. `RightsizingApplied`; the API server caps it at 128 characters. */
+  reason: string;
+  /** Human text; truncated to the API server's 1024-byte limit. */
+  message: string;
+  /** What was done, e.g. `Mutate`; defaults to `reason` because the API server requires one when eventTime is set. */
+  action?: string;
+}
+
+/** Fire-and-forget Events: `record` resolves even when the API call fails (the adapter logs and counts). */
+export interface EventRecorder {
+  record(e: EventRecord): Promise<void>;
+}
+
+export interface GroupVersionResource {
+  group: string;
+  version: string;
+  plural: string;
+}
+
+/** A custom object as the API server returns it (PyTorchJob, AppWrapper): untyped JSON, parsed by callers with zod. */
+export type CustomObject = Record<string, unknown>;
+
+export interface ListOptions {
+  /** Absent: all namespaces. */
+  namespace?: string;
+  /** Kubernetes label selector syntax (`a=b,c!=d,e in (f,g),!h`). */
+  labelSelector?: string;
+}
+
+export interface CustomObjects {
+  list(gvr: GroupVersionResource, opts: ListOptions): Promise<CustomObject[]>;
+  /** `undefined` when the object does not exist. */
+  get(gvr: GroupVersionResource, namespace: string, name: string): Promise<CustomObject | undefined>;
+  /**
+   * RFC 6902 patch (`application/json-patch+json`); returns the patched object. A failing `test` op or a
+   * path that does not resolve throws InvalidError (422) and changes nothing; a missing object throws NotFoundError.
+   */
+  jsonPatch(gvr: GroupVersionResource, namespace: string, name: string, ops: Operation[]): Promise<CustomObject>;
+}
+
+export interface ConfigMaps {
+  /** The ConfigMap's `data` ({} when it has none); `undefined` when the ConfigMap does not exist. */
+  get(namespace: string, name: string): Promise<Record<string, string> | undefined>;
+}
+
+export interface Secrets {
+  /** Create, or replace the existing Secret's type and data. `data` values are already base64. */
+  apply(namespace: string, name: string, type: string, data: Record<string, string>): Promise<void>;
+}
+
+/**
+ * coordination.k8s.io/v1 Leases for leader election. Times (`acquireTime`, `renewTime`) come back as
+ * V1MicroTime instances whatever the transport delivered, so `.getTime()` is always safe.
+ */
+export interface Leases {
+  get(namespace: string, name: string): Promise<V1Lease | undefined>;
+  /** Throws ConflictError (reason AlreadyExists) when the Lease exists. */
+  create(lease: V1Lease): Promise<V1Lease>;
+  /** `lease.metadata.resourceVersion` must be the one read; a stale one throws ConflictError. */
+  replace(lease: V1Lease): Promise<V1Lease>;
+}
+
+/** Everything a process needs from the cluster, built by `kubeAdapters` (client.ts) or `memoryAdapters` (memory.ts). */
+export interface KubePorts {
+  events: EventRecorder;
+  customObjects: CustomObjects;
+  configMaps: ConfigMaps;
+  secrets: Secrets;
+  leases: Leases;
+}
+
+/** Who this replica is: names the Events it reports and the Lease it holds. */
+export interface KubeIdentity {
+  /** Pod name (downward API), or the host name outside a cluster. */
+  podName: string;
+}
+
+/** Options both EventRecorder adapters share. */
+export interface EventRecorderOptions {
+  /** Called once per failed record(), e.g. to count `gpu_steward_kube_event_errors_total`. */
+  onError?: (err: unknown, e: EventRecord) => void;
+}

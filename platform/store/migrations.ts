@@ -1,0 +1,112 @@
+/**
+ * Schema migrations, applied in order, each in its own transaction, recorded in `schema_migrations`.
+ * Append new ones at the end with the next version; never edit one that has shipped (a database that
+ * applied it would not see the change). Later issues add observations, the learned model, PID state.
+ */
+import type { Database } from "better-sqlite3";
+import { StewardError } from "../errors.js";
+
+export interface Migration {
+  version: number;
+  name: string;
+  up: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "admission decisions and pending rightsizing",
+    up: `
+      -- One row per AdmissionReview answered: the audit behind "why did my job get 4 GPUs?".
+      CREATE TABLE admission_decisions (
+        uid         TEXT PRIMARY KEY,
+        namespace   TEXT NOT NULL,
+        name        TEXT NOT NULL,
+        kind        TEXT NOT NULL,
+        recommender TEXT,
+        outcome     TEXT NOT NULL,
+        gpus        INTEGER,
+        workers     INTEGER,
+        reason      TEXT,
+        created_ms  INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX admission_decisions_created ON admission_decisions (created_ms);
+
+      -- Jobs admitted behind the rightsizing gate, waiting for the asynchronous ADO answer.
+      CREATE TABLE pending_rightsizing (
+        namespace      TEXT NOT NULL,
+        name           TEXT NOT NULL,
+        kind           TEXT NOT NULL,
+        ado_request_id TEXT,
+        inputs_json    TEXT NOT NULL,
+        created_ms     INTEGER NOT NULL,
+        PRIMARY KEY (namespace, name)
+      ) STRICT;
+    `,
+  },
+];
+
+const CREATE_TRACKING = `
+  CREATE TABLE IF NOT EXISTS schema_migrations (
+    version    INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL,
+    applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+  )`;
+
+function checkOrder(migrations: readonly Migration[]): void {
+  migrations.forEach((m, i) => {
+    if (!Number.isInteger(m.version) || m.version < 1 || (i > 0 && m.version <= (migrations[i - 1]?.version ?? 0))) {
+      throw new StewardError("STORE_MIGRATION", `migration "${m.name}": version ${m.version} must be a positive integer above the previous one`);
+    }
+  });
+}
+
+export interface MigrationResult {
+  /** Versions applied by this call, in order (empty when the schema was current). */
+  applied: number[];
+  /** Schema version after the call. */
+  version: number;
+}
+
+/** Highest applied version, 0 for a fresh database. */
+export function schemaVersion(db: Database): number {
+  db.exec(CREATE_TRACKING);
+  const row = db.prepare("SELECT MAX(version) AS version FROM schema_migrations").get() as { version: number | null };
+  return row.version ?? 0;
+}
+
+function tooNew(current: number, known: number): StewardError {
+  return new StewardError(
+    "STORE_MIGRATION",
+    `database schema version ${current} is newer than this build knows (${known}); upgrade gpu-steward or point it at another state directory`,
+  );
+}
+
+/**
+ * Applies pending migrations. Refuses (STORE_MIGRATION) a database written by a newer build: running old
+ * code on a newer schema could corrupt what the newer build relies on.
+ */
+export function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): MigrationResult {
+  checkOrder(migrations);
+  const known = migrations.at(-1)?.version ?? 0;
+  const before = schemaVersion(db);
+  if (before > known) throw tooNew(before, known);
+  const applied: number[] = [];
+  for (const m of migrations) {
+    const apply = db.transaction((): boolean => {
+      const done = db.prepare("SELECT name FROM schema_migrations WHERE version = ?").get(m.version) as { name: string } | undefined;
+      if (done === undefined) {
+        db.exec(m.up);
+        db.prepare("INSERT INTO schema_migrations (version, name) VALUES (?, ?)").run(m.version, m.name);
+        return true;
+      }
+      if (done.name !== m.name) {
+        throw new StewardError("STORE_MIGRATION", `database migration ${m.version} is "${done.name}" but this build calls it "${m.name}"`);
+      }
+      return false;
+    });
+    // IMMEDIATE takes the write lock before the check, so two processes opening one file cannot both apply m.
+    if (apply.immediate()) applied.push(m.version);
+  }
+  return { applied, version: schemaVersion(db) };
+}

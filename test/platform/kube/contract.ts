@@ -1,0 +1,304 @@
+/**
+ * The contract every KubePorts implementation honours. Run against the in-memory adapters
+ * (memory.test.ts) and against the client-node adapters talking HTTP to the fake API server
+ * (clientNode.test.ts). `store` is what the "cluster" holds: seeded and read back directly.
+ */
+import { V1MicroTime, type V1Lease } from "@kubernetes/client-node";
+import type { Operation } from "fast-json-patch";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { ManualClock } from "../../../platform/clock.js";
+import { ConflictError, InvalidError, KubeApiError, NotFoundError } from "../../../platform/kube/errors.js";
+import type { MemoryObjectStore, WireObject } from "../../../platform/kube/memoryStore.js";
+import { CONFIG_MAPS, EVENTS, LEASES, SECRETS } from "../../../platform/kube/memory.js";
+import type { EventRecord, GroupVersionResource, KubePorts } from "../../../platform/kube/ports.js";
+import { loadJob } from "../../builders/reviews.js";
+
+export interface KubeFixture {
+  ports: KubePorts;
+  store: MemoryObjectStore;
+  clock: ManualClock;
+  /** What the EventRecorder's onError received. */
+  eventErrors: unknown[];
+  close(): Promise<void>;
+}
+
+export type KubeFixtureFactory = () => Promise<KubeFixture>;
+
+export const PYTORCHJOBS: GroupVersionResource = { group: "kubeflow.org", version: "v1", plural: "pytorchjobs" };
+export const APPWRAPPERS: GroupVersionResource = { group: "workload.codeflare.dev", version: "v1beta2", plural: "appwrappers" };
+export const GATE_ANNOTATION = "kueue.x-k8s.io/admission-gated-by";
+export const OUR_GATE = "gpu-steward.io/rightsizing";
+/** The patch the gate loop sends once a job is rightsized: remove our gate, but only if it is still ours. */
+export const GATE_REMOVAL: Operation[] = [
+  { op: "test", path: "/metadata/annotations/kueue.x-k8s.io~1admission-gated-by", value: OUR_GATE },
+  { op: "remove", path: "/metadata/annotations/kueue.x-k8s.io~1admission-gated-by" },
+];
+/** 2025-03-01T12:00:00.250Z: a millisecond part, so MicroTime formatting is exercised. */
+export const START_MS = Date.UTC(2025, 2, 1, 12, 0, 0, 250);
+
+/** kueue's sample PyTorchJob (test/fixtures/jobs), moved to `namespace`/`name` with extra metadata. */
+export function aPyTorchJob(namespace: string, name: string, meta: { labels?: Record<string, string>; annotations?: Record<string, string> } = {}): WireObject {
+  const job = loadJob("jobs/kueue_sample-pytorchjob.yaml");
+  const metadata = (job["metadata"] ?? {}) as Record<string, unknown>;
+  return {
+    ...job,
+    metadata: {
+      name,
+      namespace,
+      labels: { ...((metadata["labels"] as Record<string, string> | undefined) ?? {}), ...meta.labels },
+      ...(meta.annotations ? { annotations: meta.annotations } : {}),
+    },
+  };
+}
+
+const jobEvent = (over: Partial<EventRecord> = {}): EventRecord => ({
+  regarding: { apiVersion: "kubeflow.org/v1", kind: "PyTorchJob", namespace: "team-a", name: "job-1", uid: "6f1c8a52-0000-4000-8000-000000000001" },
+  type: "Normal",
+  reason: "RightsizingApplied",
+  message: "4 GPUs per worker, 2 workers (embedded recommender)",
+  ...over,
+});
+
+const annotations = (obj: WireObject | undefined): Record<string, string> | undefined =>
+  (obj?.["metadata"] as { annotations?: Record<string, string> } | undefined)?.annotations;
+const nameOf = (obj: WireObject): string => String((obj["metadata"] as { name?: string }).name);
+const versionOf = (obj: WireObject | undefined): string | undefined => (obj?.["metadata"] as { resourceVersion?: string } | undefined)?.resourceVersion;
+
+async function rejection(p: Promise<unknown>): Promise<unknown> {
+  try {
+    await p;
+  } catch (err) {
+    return err;
+  }
+  throw new Error("expected a rejection");
+}
+
+export function kubePortsContract(adapterName: string, factory: KubeFixtureFactory): void {
+  describe(`KubePorts contract: ${adapterName}`, () => {
+    let f: KubeFixture;
+    beforeEach(async () => {
+      f = await factory();
+    });
+    afterEach(async () => {
+      await f.close();
+    });
+
+    describe("EventRecorder", () => {
+      it("creates a core/v1 Event in the object's namespace, filled from the record and the clock", async () => {
+        await f.ports.events.record(jobEvent());
+        const [event, ...more] = f.store.list(EVENTS, { namespace: "team-a" });
+        expect(more).toEqual([]);
+        expect(f.eventErrors).toEqual([]);
+        expect(event).toMatchObject({
+          apiVersion: "v1",
+          kind: "Event",
+          metadata: { namespace: "team-a", generateName: "job-1." },
+          involvedObject: { apiVersion: "kubeflow.org/v1", kind: "PyTorchJob", namespace: "team-a", name: "job-1", uid: "6f1c8a52-0000-4000-8000-000000000001" },
+          type: "Normal",
+          reason: "RightsizingApplied",
+          action: "RightsizingApplied",
+          message: "4 GPUs per worker, 2 workers (embedded recommender)",
+          count: 1,
+          source: { component: "gpu-steward" },
+          reportingComponent: "gpu-steward.io/controller",
+          reportingInstance: "steward-0",
+          firstTimestamp: "2025-03-01T12:00:00.250Z",
+          lastTimestamp: "2025-03-01T12:00:00.250Z",
+          eventTime: "2025-03-01T12:00:00.250000Z",
+        });
+        expect(nameOf(event as WireObject)).toMatch(/^job-1\.[a-z0-9]{5}$/);
+      });
+
+      it("uses the given action and keeps Warning events apart", async () => {
+        await f.ports.events.record(jobEvent({ type: "Warning", reason: "JobUnreadable", action: "Admit", message: "no training container" }));
+        await f.ports.events.record(jobEvent());
+        const events = f.store.list(EVENTS, { namespace: "team-a" });
+        expect(events.map((e) => [e["type"], e["reason"], e["action"]])).toEqual(
+          expect.arrayContaining([
+            ["Warning", "JobUnreadable", "Admit"],
+            ["Normal", "RightsizingApplied", "RightsizingApplied"],
+          ]),
+        );
+      });
+
+      it("truncates the message to the API server's 1024-byte limit without splitting a character", async () => {
+        await f.ports.events.record(jobEvent({ message: "é".repeat(600) }));
+        const [event] = f.store.list(EVENTS, { namespace: "team-a" });
+        expect(event?.["message"]).toBe("é".repeat(512));
+        expect(f.eventErrors).toEqual([]);
+      });
+
+      it("sends events about cluster-scoped objects to the default namespace", async () => {
+        await f.ports.events.record(jobEvent({ regarding: { apiVersion: "v1", kind: "Node", namespace: "", name: "gpu-node-1" } }));
+        const [event] = f.store.list(EVENTS, { namespace: "default" });
+        expect(event).toMatchObject({ metadata: { namespace: "default", generateName: "gpu-node-1." }, involvedObject: { kind: "Node", name: "gpu-node-1" } });
+        expect((event?.["involvedObject"] as Record<string, unknown>)["namespace"]).toBeUndefined();
+      });
+
+      it("resolves when the API call fails, reporting the error to onError", async () => {
+        f.store.failNext("create", EVENTS, new KubeApiError(500, "InternalError", "etcdserver: request timed out"));
+        await expect(f.ports.events.record(jobEvent())).resolves.toBeUndefined();
+        expect(f.eventErrors).toHaveLength(1);
+        expect(f.eventErrors[0]).toBeInstanceOf(KubeApiError);
+        expect((f.eventErrors[0] as KubeApiError).statusCode).toBe(500);
+        expect(f.store.list(EVENTS, {})).toEqual([]);
+      });
+    });
+
+    describe("CustomObjects", () => {
+      beforeEach(() => {
+        f.store.create(PYTORCHJOBS, "team-a", aPyTorchJob("team-a", "job-1", { labels: { "gpu-steward.io/job-type": "lora" }, annotations: { [GATE_ANNOTATION]: OUR_GATE, "team.example/owner": "alice" } }));
+        f.store.create(PYTORCHJOBS, "team-a", aPyTorchJob("team-a", "job-2", { labels: { "gpu-steward.io/job-type": "full" } }));
+        f.store.create(PYTORCHJOBS, "team-b", aPyTorchJob("team-b", "job-3", { labels: { "gpu-steward.io/job-type": "lora" } }));
+      });
+
+      it("gets an object, and undefined for a missing one", async () => {
+        const job = await f.ports.customObjects.get(PYTORCHJOBS, "team-a", "job-1");
+        expect(job).toMatchObject({ apiVersion: "kubeflow.org/v1", kind: "PyTorchJob", metadata: { name: "job-1", namespace: "team-a" } });
+        expect(await f.ports.customObjects.get(PYTORCHJOBS, "team-a", "absent")).toBeUndefined();
+        expect(await f.ports.customObjects.get(PYTORCHJOBS, "team-b", "job-1")).toBeUndefined();
+      });
+
+      it.each([
+        { opts: { namespace: "team-a" }, want: ["job-1", "job-2"] },
+        { opts: {}, want: ["job-1", "job-2", "job-3"] },
+        { opts: { labelSelector: "gpu-steward.io/job-type=lora" }, want: ["job-1", "job-3"] },
+        { opts: { namespace: "team-a", labelSelector: "gpu-steward.io/job-type in (lora,full),kueue.x-k8s.io/queue-name" }, want: ["job-1", "job-2"] },
+        { opts: { labelSelector: "gpu-steward.io/job-type!=lora" }, want: ["job-2"] },
+        { opts: { namespace: "team-c" }, want: [] },
+      ])("lists with $opts", async ({ opts, want }) => {
+        const jobs = await f.ports.customObjects.list(PYTORCHJOBS, opts);
+        expect(jobs.map(nameOf).sort()).toEqual(want);
+      });
+
+      it("removes the rightsizing gate with a test-guarded JSON patch and returns the patched object", async () => {
+        const before = f.store.get(PYTORCHJOBS, "team-a", "job-1");
+        const patched = await f.ports.customObjects.jsonPatch(PYTORCHJOBS, "team-a", "job-1", GATE_REMOVAL);
+        expect(annotations(patched)).toEqual({ "team.example/owner": "alice" });
+        expect(versionOf(patched)).not.toBe(versionOf(before));
+        expect(f.store.get(PYTORCHJOBS, "team-a", "job-1")).toEqual(patched);
+      });
+
+      it("rejects the gate removal with InvalidError, changing nothing, when the gate is no longer ours", async () => {
+        await f.ports.customObjects.jsonPatch(PYTORCHJOBS, "team-a", "job-1", [{ op: "replace", path: "/metadata/annotations/kueue.x-k8s.io~1admission-gated-by", value: "other.io/gate" }]);
+        const before = f.store.get(PYTORCHJOBS, "team-a", "job-1");
+        const err = await rejection(f.ports.customObjects.jsonPatch(PYTORCHJOBS, "team-a", "job-1", GATE_REMOVAL));
+        expect(err).toBeInstanceOf(InvalidError);
+        expect((err as InvalidError).statusCode).toBe(422);
+        expect(f.store.get(PYTORCHJOBS, "team-a", "job-1")).toEqual(before);
+      });
+
+      it("rejects removing a gate that is already gone", async () => {
+        await f.ports.customObjects.jsonPatch(PYTORCHJOBS, "team-a", "job-1", GATE_REMOVAL);
+        expect(await rejection(f.ports.customObjects.jsonPatch(PYTORCHJOBS, "team-a", "job-1", GATE_REMOVAL))).toBeInstanceOf(InvalidError);
+      });
+
+      it("throws NotFoundError when patching a missing object", async () => {
+        expect(await rejection(f.ports.customObjects.jsonPatch(PYTORCHJOBS, "team-a", "absent", GATE_REMOVAL))).toBeInstanceOf(NotFoundError);
+      });
+
+      it("patches AppWrappers under their own group and version", async () => {
+        f.store.create(APPWRAPPERS, "team-a", { apiVersion: "workload.codeflare.dev/v1beta2", kind: "AppWrapper", metadata: { name: "aw-1" }, spec: { components: [] } });
+        const patched = await f.ports.customObjects.jsonPatch(APPWRAPPERS, "team-a", "aw-1", [{ op: "add", path: "/metadata/labels", value: { "autoconf-plugin-done": "yes" } }]);
+        expect(patched).toMatchObject({ kind: "AppWrapper", metadata: { labels: { "autoconf-plugin-done": "yes" } } });
+      });
+    });
+
+    describe("ConfigMaps", () => {
+      it("returns the data map, {} for a ConfigMap without data, undefined when missing", async () => {
+        f.store.create(CONFIG_MAPS, "team-a", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "sft-config" }, data: { "config.json": '{"num_train_epochs": 3}' } });
+        f.store.create(CONFIG_MAPS, "team-a", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "empty" } });
+        expect(await f.ports.configMaps.get("team-a", "sft-config")).toEqual({ "config.json": '{"num_train_epochs": 3}' });
+        expect(await f.ports.configMaps.get("team-a", "empty")).toEqual({});
+        expect(await f.ports.configMaps.get("team-a", "absent")).toBeUndefined();
+      });
+
+      it("throws typed errors other than 404", async () => {
+        f.store.failNext("get", CONFIG_MAPS, new KubeApiError(403, "Forbidden", 'configmaps "sft-config" is forbidden'));
+        const err = await rejection(f.ports.configMaps.get("team-a", "sft-config"));
+        expect(err).toBeInstanceOf(KubeApiError);
+        expect((err as KubeApiError).statusCode).toBe(403);
+      });
+    });
+
+    describe("Secrets", () => {
+      const tls = { "tls.crt": Buffer.from("cert-1").toString("base64"), "tls.key": Buffer.from("key-1").toString("base64") };
+
+      it("creates the Secret with its type and data", async () => {
+        await f.ports.secrets.apply("gpu-steward", "serving-cert", "kubernetes.io/tls", tls);
+        expect(f.store.get(SECRETS, "gpu-steward", "serving-cert")).toMatchObject({ kind: "Secret", type: "kubernetes.io/tls", data: tls });
+      });
+
+      it("replaces the data of an existing Secret", async () => {
+        await f.ports.secrets.apply("gpu-steward", "serving-cert", "kubernetes.io/tls", tls);
+        const first = f.store.get(SECRETS, "gpu-steward", "serving-cert");
+        const rotated = { "tls.crt": Buffer.from("cert-2").toString("base64"), "tls.key": Buffer.from("key-2").toString("base64") };
+        await f.ports.secrets.apply("gpu-steward", "serving-cert", "kubernetes.io/tls", rotated);
+        const second = f.store.get(SECRETS, "gpu-steward", "serving-cert");
+        expect(second?.["data"]).toEqual(rotated);
+        expect(versionOf(second)).not.toBe(versionOf(first));
+        expect(f.store.list(SECRETS, { namespace: "gpu-steward" })).toHaveLength(1);
+      });
+
+      it("refuses data that is not base64", async () => {
+        const err = await rejection(f.ports.secrets.apply("gpu-steward", "serving-cert", "Opaque", { key: "not base64!" }));
+        expect((err as KubeApiError).statusCode).toBe(400);
+      });
+    });
+
+    describe("Leases", () => {
+      const lease = (over: Partial<NonNullable<V1Lease["spec"]>> = {}): V1Lease => ({
+        metadata: { namespace: "gpu-steward", name: "gpu-steward-controller" },
+        spec: {
+          holderIdentity: "steward-0",
+          leaseDurationSeconds: 15,
+          acquireTime: new V1MicroTime(START_MS),
+          renewTime: new V1MicroTime(START_MS),
+          leaseTransitions: 0,
+          ...over,
+        },
+      });
+
+      it("returns undefined for a missing Lease", async () => {
+        expect(await f.ports.leases.get("gpu-steward", "gpu-steward-controller")).toBeUndefined();
+      });
+
+      it("creates a Lease and reads it back with MicroTime times", async () => {
+        const created = await f.ports.leases.create(lease());
+        const read = await f.ports.leases.get("gpu-steward", "gpu-steward-controller");
+        expect(read?.metadata?.resourceVersion).toBe(created.metadata?.resourceVersion);
+        expect(read?.spec).toMatchObject({ holderIdentity: "steward-0", leaseDurationSeconds: 15, leaseTransitions: 0 });
+        expect(read?.spec?.renewTime).toBeInstanceOf(V1MicroTime);
+        expect(read?.spec?.renewTime?.getTime()).toBe(START_MS);
+        expect(f.store.get(LEASES, "gpu-steward", "gpu-steward-controller")?.["spec"]).toMatchObject({ renewTime: "2025-03-01T12:00:00.250000Z" });
+      });
+
+      it("accepts a plain Date where a MicroTime belongs", async () => {
+        await f.ports.leases.create(lease({ renewTime: new Date(START_MS) }));
+        expect(f.store.get(LEASES, "gpu-steward", "gpu-steward-controller")?.["spec"]).toMatchObject({ renewTime: "2025-03-01T12:00:00.250000Z" });
+      });
+
+      it("throws ConflictError (AlreadyExists) when creating an existing Lease", async () => {
+        await f.ports.leases.create(lease());
+        const err = await rejection(f.ports.leases.create(lease({ holderIdentity: "steward-1" })));
+        expect(err).toBeInstanceOf(ConflictError);
+        expect((err as ConflictError).reason).toBe("AlreadyExists");
+      });
+
+      it("replaces with the current resourceVersion and refuses a stale one with ConflictError", async () => {
+        const created = await f.ports.leases.create(lease());
+        const renewed = await f.ports.leases.replace({ ...created, spec: { ...created.spec, renewTime: new V1MicroTime(START_MS + 2_000) } });
+        expect(renewed.spec?.renewTime?.getTime()).toBe(START_MS + 2_000);
+        expect(renewed.metadata?.resourceVersion).not.toBe(created.metadata?.resourceVersion);
+        const err = await rejection(f.ports.leases.replace({ ...created, spec: { ...created.spec, holderIdentity: "steward-1" } }));
+        expect(err).toBeInstanceOf(ConflictError);
+        expect((err as ConflictError).reason).toBe("Conflict");
+        expect((await f.ports.leases.get("gpu-steward", "gpu-steward-controller"))?.spec?.holderIdentity).toBe("steward-0");
+      });
+
+      it("throws NotFoundError when replacing a missing Lease", async () => {
+        expect(await rejection(f.ports.leases.replace(lease()))).toBeInstanceOf(NotFoundError);
+      });
+    });
+  });
+}

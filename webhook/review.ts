@@ -1,0 +1,61 @@
+import { z } from "zod";
+import type { Operation } from "fast-json-patch";
+
+/**
+ * AdmissionReview admission.k8s.io/v1 (k8s.io/api admission/v1 types.go). Only the envelope is
+ * checked here; `object` stays raw JSON so the patch is a diff of exactly what the apiserver sent.
+ */
+const GroupVersionKind = z.object({ group: z.string(), version: z.string(), kind: z.string() });
+
+export const AdmissionRequest = z.object({
+  uid: z.string().min(1, "must be a non-empty string"),
+  kind: GroupVersionKind,
+  resource: z.object({ group: z.string(), version: z.string(), resource: z.string() }).optional(),
+  subResource: z.string().optional(),
+  name: z.string().optional(),
+  namespace: z.string().optional(),
+  operation: z.enum(["CREATE", "UPDATE", "DELETE", "CONNECT"]),
+  userInfo: z.object({ username: z.string().optional() }).loose().optional(),
+  object: z.unknown().optional(),
+  oldObject: z.unknown().optional(),
+  dryRun: z.boolean().optional(),
+  options: z.unknown().optional(),
+});
+export type AdmissionRequest = z.infer<typeof AdmissionRequest>;
+
+export const AdmissionReviewV1 = z.object({
+  apiVersion: z.literal("admission.k8s.io/v1", { error: "expected admission.k8s.io/v1" }),
+  kind: z.literal("AdmissionReview", { error: "expected AdmissionReview" }),
+  request: AdmissionRequest,
+});
+
+export interface AdmissionResponse {
+  uid: string;
+  allowed: boolean;
+  patch?: string;
+  patchType?: "JSONPatch";
+  warnings?: string[];
+  auditAnnotations?: Record<string, string>;
+  status?: { code: number; message: string };
+}
+
+export type ReviewDecode = { ok: true; request: AdmissionRequest } | { ok: false; message: string };
+
+/** Names the first bad field as a JSON path from the top of the review. */
+export function decodeReview(body: unknown): ReviewDecode {
+  const parsed = AdmissionReviewV1.safeParse(body);
+  if (parsed.success) return { ok: true, request: parsed.data.request };
+  const issue = parsed.error.issues[0]!;
+  const path = issue.path.length > 0 ? issue.path.map(String).join(".") : "(body)";
+  return { ok: false, message: `${path}: ${issue.message}` };
+}
+
+/** The response envelope the apiserver expects; the patch is base64 of the RFC 6902 document. */
+export function encodeResponse(uid: string, ops: Operation[], extra: Omit<AdmissionResponse, "uid" | "allowed" | "patch" | "patchType"> = {}): string {
+  const response: AdmissionResponse = { uid, allowed: true, ...extra };
+  if (ops.length > 0) {
+    response.patchType = "JSONPatch";
+    response.patch = Buffer.from(JSON.stringify(ops)).toString("base64");
+  }
+  return JSON.stringify({ apiVersion: "admission.k8s.io/v1", kind: "AdmissionReview", response });
+}
