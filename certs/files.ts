@@ -93,6 +93,8 @@ export interface EnsureSelfSignedOptions {
   validityDays?: number;
   /** Keep an existing serving certificate only if it stays valid this much longer (default 30). */
   renewBeforeDays?: number;
+  /** RSA key size for new keys (default 2048). */
+  keyBits?: number;
 }
 
 export interface EnsuredCertificates {
@@ -125,7 +127,14 @@ export async function ensureSelfSigned(
   }
 
   const ca = reusableCa(stored, new Date(now.getTime() + validityDays * DAY_MS));
-  const issued = issueCertificates({ dnsNames, ipAddresses, validityDays, now, ...(ca ? { ca } : {}) });
+  const issued = issueCertificates({
+    dnsNames,
+    ipAddresses,
+    validityDays,
+    now,
+    ...(opts.keyBits ? { keyBits: opts.keyBits } : {}),
+    ...(ca ? { ca } : {}),
+  });
   const paths = await writeCertificateFiles(dir, issued);
   return { paths, caBundle: caBundleFromPem(issued.caCertPem), created: true };
 }

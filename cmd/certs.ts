@@ -3,7 +3,7 @@ import { writeCertificateFiles } from "../certs/files.js";
 import { issueCertificates } from "../certs/issue.js";
 
 export interface RunCertsOptions {
-  /** Write ca.crt, ca.key, tls.crt, tls.key here. Exactly one of outDir / secret. */
+  /** Write ca.crt, ca.key, tls.crt, tls.key here. Exactly one of outDir / secret (`--out` / `--secret`). */
   outDir?: string;
   /** Write a `kubernetes.io/tls`-style Secret (tls.crt, tls.key, ca.crt) through `writeSecret`. */
   secret?: { namespace: string; name: string };
@@ -69,16 +69,16 @@ export async function runCerts(
 function usageError(opts: RunCertsOptions): string | undefined {
   const hasDir = opts.outDir !== undefined && opts.outDir !== "";
   const hasSecret = opts.secret !== undefined;
-  if (hasDir === hasSecret) return "give exactly one of --out-dir or --secret";
+  if (hasDir === hasSecret) return "give exactly one of --out or --secret";
   if (hasSecret && (!opts.secret!.namespace || !opts.secret!.name)) {
     return "--secret needs <namespace>/<name>";
   }
   if (hasSecret && !opts.writeSecret) return "--secret needs access to a Kubernetes cluster (no kubeconfig found)";
   if (opts.dnsNames.length === 0 && (opts.ipAddresses ?? []).length === 0) {
-    return "give at least one --dns-name or --ip-address";
+    return "give at least one --dns name or --ip address";
   }
   if (!Number.isInteger(opts.validityDays) || opts.validityDays < 1) {
-    return `--validity-days must be a whole number ≥ 1, got ${opts.validityDays}`;
+    return `--validity-days: expected a positive integer, got ${opts.validityDays}`;
   }
   return undefined;
 }

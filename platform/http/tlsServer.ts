@@ -64,7 +64,7 @@ interface CertificatePair {
  */
 export function createTlsServer(opts: TlsServerOptions): TlsServer {
   const { certFile, keyFile, log } = opts;
-  const tlsOptions = (pair: CertificatePair): SecureContextOptions & { honorCipherOrder: boolean } => ({
+  const tlsOptions = (pair: CertificatePair): SecureContextOptions => ({
     cert: pair.cert,
     key: pair.key,
     minVersion: opts.minVersion ?? "TLSv1.2",
@@ -92,7 +92,7 @@ export function createTlsServer(opts: TlsServerOptions): TlsServer {
 
   // Warn once per distinct bad content, not on every poll while it stays bad.
   let lastRejected: string | undefined;
-  const reject = (fingerprint: string, err: unknown): false => {
+  const refuse = (fingerprint: string, err: unknown): false => {
     if (fingerprint !== lastRejected) {
       log.warn({ err, certFile, keyFile }, "serving certificate rejected; keeping the previous one");
       lastRejected = fingerprint;
@@ -105,7 +105,7 @@ export function createTlsServer(opts: TlsServerOptions): TlsServer {
     try {
       next = readPair(certFile, keyFile);
     } catch (err) {
-      return reject(`read:${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, err);
+      return refuse(`read:${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, err);
     }
     if (next.cert === current.cert && next.key === current.key) return false;
     try {
@@ -116,7 +116,7 @@ export function createTlsServer(opts: TlsServerOptions): TlsServer {
       log.info({ certFile, serialNumber, notAfter }, "serving certificate reloaded");
       return true;
     } catch (err) {
-      return reject(createHash("sha256").update(next.cert).update("\0").update(next.key).digest("hex"), err);
+      return refuse(createHash("sha256").update(next.cert).update("\0").update(next.key).digest("hex"), err);
     }
   };
 

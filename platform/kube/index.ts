@@ -16,6 +16,7 @@ export type {
   Secrets,
 } from "./ports.js";
 export { IN_CLUSTER, kubeAdapters, loadKubeConfig, runningInCluster, type KubeAdapterOptions, type LoadKubeConfigOptions } from "./client.js";
+export { KubeEventRecorder } from "./events.js";
 export { memoryAdapters, type MemoryKubePorts } from "./memory.js";
 export { MemoryObjectStore } from "./memoryStore.js";
 export { ConflictError, InvalidError, isConflict, isNotFound, KubeApiError, KubeConfigError, NotFoundError } from "./errors.js";

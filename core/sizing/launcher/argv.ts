@@ -31,8 +31,21 @@ export function normaliseFlag(spelled: string): string {
   return spelled.replace(/^--?/, "").replace(/-/g, "_");
 }
 
+// Scans of the same (cached, shared) script words are memoised: the webhook reads and then
+// rewrites the same launcher for every review, and scanning ~80 words is most of that cost.
+const scans = new WeakMap<readonly Word[], Map<number, readonly FlagUse[]>>();
+
 /** Scans words[from, to) into flag uses, in order. Words before the first flag are skipped. */
-export function scanFlags(words: readonly Word[], from: number, to: number): FlagUse[] {
+export function scanFlags(words: readonly Word[], from: number, to: number): readonly FlagUse[] {
+  let byRange = scans.get(words);
+  if (byRange === undefined) scans.set(words, (byRange = new Map()));
+  const key = from * (words.length + 1) + to;
+  let uses = byRange.get(key);
+  if (uses === undefined) byRange.set(key, (uses = Object.freeze(scan(words, from, to))));
+  return uses;
+}
+
+function scan(words: readonly Word[], from: number, to: number): FlagUse[] {
   const uses: FlagUse[] = [];
   let i = from;
   while (i < to && !isFlagWord(words[i]!)) i++;
@@ -51,7 +64,7 @@ export function scanFlags(words: readonly Word[], from: number, to: number): Fla
     const values: number[] = [];
     let j = i + 1;
     while (j < to && !isFlagWord(words[j]!)) values.push(j++);
-    uses.push({ name: normaliseFlag(spelled), spelled, index: i, ...(inline !== undefined && { inline }), values });
+    uses.push({ name: normaliseFlag(spelled), spelled, index: i, inline, values });
     i = j;
   }
   return uses;

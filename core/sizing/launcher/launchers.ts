@@ -38,12 +38,12 @@ function basename(text: string | undefined): string | undefined {
   return text === undefined ? undefined : text.slice(text.lastIndexOf("/") + 1);
 }
 
-/** Skips command prefixes that run the next word: `exec`, `nohup`, `env [-i] [NAME=V…]`. */
+/** Skips command prefixes that run the next word: `exec`, `nohup`, `time`, `env [-i] [NAME=V…]`. */
 function skipPrefixes(words: readonly Word[]): number {
   let i = 0;
   for (;;) {
     const name = basename(literalText(words[i]));
-    if (name === "exec" || name === "nohup") {
+    if (name === "exec" || name === "nohup" || name === "time") {
       i++;
       while (literalText(words[i])?.startsWith("-")) i++;
     } else if (name === "env") {

@@ -124,7 +124,7 @@ function visit(node: GoNode, calls: RawCall[], assigns: RawAssign[]): void {
   }
   // Everything else (statements, `&&`/`||`, pipelines, subshells, if/for/case bodies, functions,
   // `$(…)` inside words) is searched through its fields, in declaration (= source) order.
-  for (const key in node) {
+  for (const key of Object.keys(node)) {
     if (key === "$val") continue;
     const value = node[key];
     if (isNode(value)) visit(value, calls, assigns);

@@ -1,19 +1,20 @@
 /**
- * `sh -c SCRIPT` handling: find the script in argv, parse it with mvdan-sh (the parser the original
- * Go controller uses), and turn every simple command into plain `Word` lists, wherever it sits
- * (`&&`, `;`, pipelines, subshells, `if` bodies, functions).
+ * `sh -c SCRIPT` handling: find the script in argv, parse it (shellAst.ts, mvdan-sh: the parser the
+ * original Go controller uses), and turn every simple command into plain `Word` lists, wherever it
+ * sits (`&&`, `;`, pipelines, subshells, `if` bodies, functions), with the script's own literal
+ * variable assignments that precede it.
  *
- * Parsing is by far the slowest step (~0.6 ms for a 20-line script, against a ~40 µs budget per
- * admission review), and the same job templates come back again and again, so results are kept in
- * a small LRU keyed by the script text. Cached values are plain frozen data, never AST nodes, so
- * callers cannot corrupt them.
+ * Parsing costs ~1–2 ms for a 20-line accelerate script (the GopherJS parser alone ~0.7 ms),
+ * against a ~40 µs budget per admission review; the same job templates come back again and
+ * again, so results are kept in a small LRU keyed by the script text. Cached values are plain
+ * data, never syntax nodes, and are frozen so no caller can change what the next one reads.
  *
  * Rewriting does not go through the mvdan-sh printer: edits are spliced into the original text at
  * the offsets the parser reports (see edits.ts), which keeps every untouched byte — quoting,
  * comments, line continuations, trailing `echo` lines — exactly as the user wrote it.
  */
-import sh from "mvdan-sh";
-import { isVarName, pushPiece, type Piece, type Word } from "./words.js";
+import { parseShell, type RawPart, type RawWord } from "./shellAst.js";
+import { pushPiece, type Piece, type Word } from "./words.js";
 
 export interface ShellCall {
   readonly words: readonly Word[];
@@ -72,7 +73,7 @@ export function findShellScript(argv: readonly string[]): ShellInvocation | unde
 // ---- parse cache -------------------------------------------------------------------------------
 
 const CACHE_ENTRIES = 256;
-// Bounds the cache's memory (≤ 256 × 64 KiB); larger scripts are parsed every time.
+// Bounds the cache's memory (≤ 256 × 64 Ki characters); larger scripts are parsed every time.
 const CACHE_MAX_SCRIPT = 64 * 1024;
 const cache = new Map<string, ScriptParse>();
 
@@ -101,27 +102,44 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-const parser = sh.syntax.NewParser();
-
 function parseUncached(script: string): ScriptParse {
-  let file: sh.File;
-  try {
-    file = parser.Parse(script, "");
-  } catch (e) {
-    // mvdan-sh throws Go ParseError objects: `Error()` reads "line:col: message".
-    const message = typeof (e as sh.ParseError)?.Error === "function" ? (e as sh.ParseError).Error() : String(e);
-    return { ok: false, error: message };
-  }
-  try {
-    return { ok: true, calls: collectCalls(file, script) };
-  } catch (e) {
-    return { ok: false, error: `unexpected shell syntax tree: ${String(e)}` };
-  }
+  const parsed = parseShell(script);
+  if (!parsed.ok) return parsed;
+  const at = byteToIndex(script);
+  const toPieces = (w: RawWord | undefined): Piece[] => {
+    const pieces: Piece[] = [];
+    if (w !== undefined) addParts(w.parts, false, pieces, script, at);
+    return pieces;
+  };
+
+  // Script variables visible to a call: literal assignments that come before it in the text.
+  const assigns = [...parsed.assigns].sort((a, b) => a.offset - b.offset);
+  const calls = [...parsed.calls].sort((a, b) => a.offset - b.offset);
+  let locals: ReadonlyMap<string, readonly Piece[]> = new Map();
+  let next = 0;
+  return {
+    ok: true,
+    calls: calls.map((call) => {
+      if (next < assigns.length && assigns[next]!.offset < call.offset) {
+        const grown = new Map(locals);
+        for (; next < assigns.length && assigns[next]!.offset < call.offset; next++) {
+          const a = assigns[next]!;
+          grown.set(a.name, a.complex ? [{ kind: "opaque", source: `$${a.name} (an array or += assignment)` }] : toPieces(a.value));
+        }
+        locals = grown;
+      }
+      const words = call.words.map((w): Word => {
+        const start = at(w.start);
+        const end = at(w.end);
+        return { pieces: toPieces(w), source: script.slice(start, end), start, end };
+      });
+      return { words, locals };
+    }),
+  };
 }
 
 /** mvdan-sh reports UTF-8 byte offsets; JS strings index UTF-16 code units. */
 function byteToIndex(script: string): (offset: number) => number {
-  // eslint-disable-next-line no-control-regex
   if (/^[\x00-\x7f]*$/.test(script)) return (offset) => offset;
   const map: number[] = [];
   let i = 0;
@@ -135,89 +153,32 @@ function byteToIndex(script: string): (offset: number) => number {
   return (offset) => map[offset] ?? i;
 }
 
-function collectCalls(file: sh.File, script: string): ShellCall[] {
-  const syntax = sh.syntax;
-  const at = byteToIndex(script);
-  const calls: ShellCall[] = [];
-  let locals = new Map<string, readonly Piece[]>();
-  let snapshot: ReadonlyMap<string, readonly Piece[]> = new Map();
-  let dirty = false;
-
-  const assign = (a: sh.Assign) => {
-    if (a.Name === null || a.Naked) return;
-    const name = a.Name.Value;
-    const value: readonly Piece[] = a.Append
-      ? [{ kind: "opaque", source: `${name}+=…` }]
-      : a.Value === null
-        ? [{ kind: "opaque", source: `${name}=(…)` }]
-        : toWord(a.Value, script, at).pieces;
-    locals = new Map(locals).set(name, value);
-    dirty = true;
-  };
-
-  syntax.Walk(file, (node) => {
-    if (node === null) return true;
-    const type = syntax.NodeType(node);
-    if (type === "CallExpr") {
-      const call = node as sh.CallExpr;
-      // Bare `X=1` changes the shell's variables; `X=1 cmd` only the command's environment.
-      if (call.Args.length === 0) {
-        for (const a of call.Assigns) assign(a);
-        return false;
-      }
-      if (dirty) {
-        snapshot = locals;
-        dirty = false;
-      }
-      calls.push({ words: call.Args.map((w) => toWord(w, script, at)), locals: snapshot });
-      // Keep walking: `$(…)` inside the arguments may hold commands too.
-      return true;
-    }
-    if (type === "DeclClause") {
-      const decl = node as sh.DeclClause;
-      if (["export", "declare", "typeset", "local", "readonly"].includes(decl.Variant.Value)) for (const a of decl.Args) assign(a);
-      return false;
-    }
-    return true;
-  });
-  return calls;
-}
-
-function toWord(node: sh.Word, script: string, at: (offset: number) => number): Word {
-  const start = at(node.Pos().Offset());
-  const end = at(node.End().Offset());
-  const pieces: Piece[] = [];
-  addParts(node.Parts, false, pieces, script, at);
-  return { pieces, source: script.slice(start, end), start, end };
-}
-
 const PARAM_PLAIN = /^\$(?:([A-Za-z_][A-Za-z0-9_]*)|\{([A-Za-z_][A-Za-z0-9_]*)\})$/;
 // `${NAME:-fallback}` / `${NAME-fallback}` with a plain literal fallback.
 const PARAM_DEFAULT = /^\$\{([A-Za-z_][A-Za-z0-9_]*):?-([^$`"'\\{}]*)\}$/;
 // Kubernetes expands `$(NAME)` in command/args before the shell ever sees it.
 const KUBE_REF = /^\$\(([A-Za-z_][A-Za-z0-9_]*)\)$/;
 
-function addParts(parts: readonly sh.Node[], quoted: boolean, pieces: Piece[], script: string, at: (offset: number) => number): void {
-  const syntax = sh.syntax;
+/** Word parts to pieces. Values come from the source text (the parser's own strings are UTF-8 bytes). */
+function addParts(parts: readonly RawPart[], quoted: boolean, pieces: Piece[], script: string, at: (offset: number) => number): void {
   for (const part of parts) {
-    const type = syntax.NodeType(part);
-    const source = script.slice(at(part.Pos().Offset()), at(part.End().Offset()));
-    switch (type) {
+    const source = script.slice(at(part.start), at(part.end));
+    switch (part.type) {
       case "Lit": {
-        const raw = (part as sh.Lit).Value;
-        const text = quoted ? raw.replace(/\\([$`"\\\n])/g, (_m, c: string) => (c === "\n" ? "" : c)) : raw.replace(/\\\n/g, "").replace(/\\(.)/gs, "$1");
+        // Unquoted: `\x` is x and `\<newline>` vanishes; inside "…" only \$ \` \" \\ \<newline> are escapes.
+        const text = quoted ? source.replace(/\\([$`"\\\n])/g, (_m, c: string) => (c === "\n" ? "" : c)) : source.replace(/\\\n/g, "").replace(/\\(.)/gs, "$1");
         pushPiece(pieces, { kind: "lit", text });
         break;
       }
       case "SglQuoted": {
-        const q = part as sh.SglQuoted;
+        const inner = part.dollar ? source.slice(2, -1) : source.slice(1, -1);
         // `$'…'` escapes are only taken literally when there are none.
-        if (q.Dollar && q.Value.includes("\\")) pushPiece(pieces, { kind: "opaque", source });
-        else pushPiece(pieces, { kind: "lit", text: q.Value });
+        if (part.dollar && inner.includes("\\")) pushPiece(pieces, { kind: "opaque", source });
+        else pushPiece(pieces, { kind: "lit", text: inner });
         break;
       }
       case "DblQuoted":
-        addParts((part as sh.DblQuoted).Parts, true, pieces, script, at);
+        addParts(part.parts, true, pieces, script, at);
         break;
       case "ParamExp": {
         const plain = PARAM_PLAIN.exec(source);
@@ -229,7 +190,7 @@ function addParts(parts: readonly sh.Node[], quoted: boolean, pieces: Piece[], s
       }
       case "CmdSubst": {
         const ref = KUBE_REF.exec(source);
-        if (ref !== null && isVarName(ref[1]!)) pushPiece(pieces, { kind: "var", name: ref[1]!, source });
+        if (ref !== null) pushPiece(pieces, { kind: "var", name: ref[1]!, source });
         else pushPiece(pieces, { kind: "opaque", source });
         break;
       }
