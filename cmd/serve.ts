@@ -16,12 +16,16 @@ import { kubeAdapters, loadKubeConfig } from "../platform/kube/client.js";
 import type { KubePorts } from "../platform/kube/ports.js";
 import { createLogger, type Logger } from "../platform/log.js";
 import { createRegistry } from "../platform/metrics.js";
-import { openStore } from "../platform/store/index.js";
+import { LeaderElector } from "../platform/kube/leader.js";
+import { openStore, PendingRightsizing, type Store } from "../platform/store/index.js";
 import { WebhookConfig, webhookOptions } from "../webhook/config.js";
 import { createMutateHandler } from "../webhook/handler.js";
 import { WebhookMetrics } from "../webhook/metrics.js";
 import { AdoRecommender, EmbeddedRecommender, FallbackRecommender, type Recommender } from "../webhook/recommenders/index.js";
+import { RightsizingGateLoop } from "../webhook/gateLoop.js";
+import { GateLoopMetrics } from "../webhook/gateMetrics.js";
 import { routeMutate } from "../webhook/router.js";
+import type { Registry } from "prom-client";
 
 /** `steward controller` runs every role; `steward webhook` only admission. Later issues add roles. */
 export const ServeConfig = CommonConfig.extend({ webhook: WebhookConfig.prefault({}) });
@@ -48,11 +52,47 @@ export function loadServeConfig(sources: ConfigSources): ServeConfig {
   return loadConfig(ServeConfig, serveOptions, sources);
 }
 
-function buildRecommender(config: WebhookConfig, clock: Clock, log: Logger): Recommender {
+interface Recommenders {
+  /** What /mutate asks: the embedded model, or ADO with the embedded model as fallback. */
+  admission: Recommender;
+  embedded: EmbeddedRecommender;
+  ado?: AdoRecommender;
+}
+
+function buildRecommenders(config: WebhookConfig, clock: Clock, log: Logger): Recommenders {
   const embedded = new EmbeddedRecommender();
-  if (config.recommender === "embedded") return embedded;
+  if (config.recommender === "embedded") return { admission: embedded, embedded };
   const ado = new AdoRecommender({ baseUrl: config.adoUrl!, modelVersion: config.adoModelVersion, clock, log: log.child({ component: "ado" }) });
-  return new FallbackRecommender({ primary: ado, fallback: embedded, log });
+  return { admission: new FallbackRecommender({ primary: ado, fallback: embedded, log }), embedded, ado };
+}
+
+/**
+ * Kueue-queued PyTorchJobs sized asynchronously (--ado-async-gate): the webhook adds an admission
+ * gate and the Lease holder's loop asks ADO, patches the job and removes the gate. Cluster mode only.
+ */
+function startGateLoop(opts: { config: ServeConfig; kube: KubePorts; store: Store; recommenders: Recommenders; registry: Registry; clock: Clock; log: Logger }): AbortController {
+  const { config, kube, clock, log } = opts;
+  const loop = new RightsizingGateLoop({
+    customObjects: kube.customObjects,
+    events: kube.events,
+    configMaps: kube.configMaps,
+    store: new PendingRightsizing(opts.store.db),
+    ado: opts.recommenders.ado!,
+    fallback: opts.recommenders.embedded,
+    config: config.webhook,
+    clock,
+    log: log.child({ component: "gate-loop" }),
+    metrics: new GateLoopMetrics(opts.registry),
+  });
+  const identity = config.kube.identity ?? hostname();
+  const elector = new LeaderElector(kube.leases, clock, log.child({ component: "leader" }), { namespace: config.kube.leaseNamespace, name: "gpu-steward-controller", identity });
+  const stop = new AbortController();
+  void elector.run({
+    signal: stop.signal,
+    onStartedLeading: (leadership) => void loop.run(leadership),
+    onStoppedLeading: () => log.info({ identity }, "stopped leading"),
+  });
+  return stop;
 }
 
 /** Composition root shared by `steward controller` and `steward webhook`. */
@@ -84,13 +124,18 @@ export async function startServe(config: ServeConfig, deps: ServeDeps = {}): Pro
   const registry = createRegistry();
   const readiness = createReadiness();
   const metrics = new WebhookMetrics(registry);
+  const recommenders = buildRecommenders(config.webhook, clock, log);
+  const gated = kube !== undefined && recommenders.ado !== undefined && config.webhook.adoAsyncGate;
+  if (config.webhook.adoAsyncGate && !gated) log.warn({ reason: kube ? "needs --recommender ado" : "standalone mode" }, "--ado-async-gate ignored");
+  const gateLoop = gated ? startGateLoop({ config, kube: kube!, store, recommenders, registry, clock, log }) : undefined;
   const mutate = createMutateHandler({
     config: config.webhook,
-    recommender: buildRecommender(config.webhook, clock, log),
+    recommender: recommenders.admission,
     clock,
     log: log.child({ component: "webhook" }),
     metrics,
     ...(kube && { events: kube.events, configMaps: kube.configMaps }),
+    ...(gated && { gate: { enabled: true as const } }),
   });
   const opsApp = createOpsApp(registry, readiness);
 
@@ -116,6 +161,7 @@ export async function startServe(config: ServeConfig, deps: ServeDeps = {}): Pro
     log,
     async stop() {
       stopping = true;
+      gateLoop?.abort();
       await Promise.allSettled([tls.close(), ops.close()]);
       store.close();
       log.info("stopped");

@@ -1,17 +1,16 @@
 import fastJsonPatch, { type Operation } from "fast-json-patch";
-import type { SizingLimits } from "../core/sizing/types.js";
 import type { Clock } from "../platform/clock.js";
 import type { Logger } from "../platform/log.js";
-import { recommendationAnnotation } from "./annotation.js";
 import type { WebhookConfig } from "./config.js";
-import { readPyTorchJob } from "./jobInputs.js";
+import { gatedObject, takesGate, type AdmissionGate } from "./gate.js";
 import type { ReviewResult, WebhookMetrics } from "./metrics.js";
-import { mountedConfigFiles, type ConfigMapSource } from "./mountedFiles.js";
-import { mutatorFor, resizePyTorchJob } from "./mutators/index.js";
+import type { ConfigMapSource } from "./mountedFiles.js";
+import { mutatorFor } from "./mutators/index.js";
 import type { ObjectMeta } from "./mutators/shapes.js";
 import { optInDecision } from "./optIn.js";
 import type { Recommender } from "./recommenders/types.js";
 import type { AdmissionRequest } from "./review.js";
+import { readLocatedJob, sizedObject } from "./sizing.js";
 
 const { compare } = fastJsonPatch;
 
@@ -36,6 +35,11 @@ export interface AdmitDeps {
   configMaps?: ConfigMapSource;
   /** Budget for the whole review; remote recommenders stop waiting at this point. */
   deadlineMs?: number;
+  /**
+   * Cluster mode with the gate loop running: Kueue-queued PyTorchJobs are gated and sized later
+   * (with `--recommender ado --ado-async-gate`) instead of waiting for ADO here.
+   */
+  gate?: AdmissionGate;
 }
 
 export interface AdmitOutcome {
@@ -49,15 +53,6 @@ export interface AdmitOutcome {
 function warning(text: string): string {
   const line = `gpu-steward: ${text}`;
   return line.length <= 120 ? line : `${line.slice(0, 117)}...`;
-}
-
-function withLabelAndAnnotation(meta: Record<string, unknown>, config: WebhookConfig, annotation: string): void {
-  const labels = ((meta.labels as Record<string, string> | undefined) ??= {});
-  labels[config.doneLabel.key] = config.doneLabel.value;
-  meta.labels = labels;
-  const annotations = ((meta.annotations as Record<string, string> | undefined) ??= {});
-  annotations[config.recommendationAnnotation] = annotation;
-  meta.annotations = annotations;
 }
 
 /**
@@ -81,36 +76,20 @@ export async function admit(request: AdmissionRequest, deps: AdmitDeps): Promise
   if (!optIn.optedIn) return skip(optIn.reason === "already-sized" ? "unchanged" : "skipped");
   if (!located.ok) return unreadable(request, deps, kind, meta, located.reason);
 
-  const files = await mountedConfigFiles(located.job, request.namespace, deps.configMaps).catch(() => new Map<string, string>());
-  const read = readPyTorchJob(located.job, { envPrefix: config.envPrefix, defaultGpuModel: config.defaultGpuModel, files });
+  const read = await readLocatedJob(located, request.namespace, deps);
   if (!read.ok) return unreadable(request, deps, kind, meta, read.reason);
-  const { inputs, launch, primary, notes } = read.reading;
+  if (takesGate(mutator, meta, config, deps.gate)) return gated(request, deps, kind, meta, object);
+  const { inputs } = read.job.reading;
 
-  const limits: SizingLimits = {
-    policy: config.policy,
-    maxGpus: config.maxGpus,
-    gpusPerNode: config.gpusPerNode,
-    perDeviceBatchRewritable: launch.perDeviceBatchRewritable,
-    ...(launch.maxWorkers !== undefined && { maxWorkers: launch.maxWorkers }),
-  };
   const deadline = deps.deadlineMs ?? deps.clock.nowMs() + config.adoDeadlineMs;
-  const answer = await deps.recommender.recommend(inputs, limits, deadline);
+  const answer = await deps.recommender.recommend(inputs, read.job.limits, deadline);
   deps.metrics.recommendations.labels(answer.recommender, answer.result.ok ? "ok" : answer.result.code).inc();
   if (answer.fallback) deps.metrics.fallbacks.labels(answer.fallback.from, answer.recommender).inc();
 
-  const after = structuredClone(object) as Record<string, unknown>;
-  const annotation = recommendationAnnotation(inputs, answer, config.policy, notes);
+  const after = sizedObject(mutator, located, read.job, answer, config);
   const warnings: string[] = [];
-  if (answer.result.ok) {
-    const rec = answer.result.recommendation;
-    resizePyTorchJob(located.select(after), rec, primary, launch, { cpuPerGpu: config.cpuPerGpu, patchCpu: config.patchCpu, envPrefix: config.envPrefix });
-    mutator.afterResize?.(after, rec);
-  } else {
-    warnings.push(warning(`no GPU recommendation, resources left as asked: ${answer.result.reason}`));
-  }
+  if (!answer.result.ok) warnings.push(warning(`no GPU recommendation, resources left as asked: ${answer.result.reason}`));
   if (answer.fallback) warnings.push(warning(`${answer.fallback.from} recommender failed, used ${answer.recommender}: ${answer.fallback.reason}`));
-  after.metadata ??= {};
-  withLabelAndAnnotation(after.metadata as Record<string, unknown>, config, annotation);
 
   const ops = compare(object, after);
   const log = deps.log.child({ uid: request.uid, kind, namespace: request.namespace, name: meta.name ?? meta.generateName });
@@ -130,6 +109,16 @@ export async function admit(request: AdmissionRequest, deps: AdmitDeps): Promise
     });
   }
   return { kind, result: answer.result.ok ? "patched" : "no-recommendation", ops, warnings };
+}
+
+/**
+ * The asynchronous path: only our Kueue admission gate and the pending label, so Kueue holds the job
+ * until the gate loop has sized it. The same answer on dryRun: the patch is no side effect.
+ */
+function gated(request: AdmissionRequest, deps: AdmitDeps, kind: string, meta: ObjectMeta, object: object): AdmitOutcome {
+  const ops = compare(object, gatedObject(object));
+  deps.log.info({ uid: request.uid, kind, namespace: request.namespace, name: meta.name ?? meta.generateName, result: "gated" }, "job gated for asynchronous sizing");
+  return { kind, result: "patched", ops, warnings: [] };
 }
 
 function regarding(request: AdmissionRequest, meta: ObjectMeta) {

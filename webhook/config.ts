@@ -23,6 +23,8 @@ export const WebhookConfig = z
     adoDeadlineMs: z.number().int().min(100).max(10_000).default(2_500),
     /** Kueue-queued PyTorchJobs: gate admission and size asynchronously instead of waiting (cluster mode). */
     adoAsyncGate: z.boolean().default(false),
+    /** Gated jobs: how long the gate loop waits for ADO before the embedded model sizes them (the job waits unadmitted meanwhile). */
+    adoGateMaxWaitMs: z.number().int().min(1_000).max(3_600_000).default(120_000),
     policy: z.enum(["min-gpus", "avoid-oom"]).default("min-gpus"),
     maxGpus: z.number().int().min(1).max(4096).default(64),
     gpusPerNode: z.number().int().min(1).max(64).default(8),
@@ -50,6 +52,7 @@ export const webhookOptions: readonly OptionSpec[] = [
   { flag: "ado-model-version", path: "webhook.adoModelVersion", kind: "string", help: "autoconf model_version sent to ADO", defaultText: "3.1.0" },
   { flag: "ado-deadline-ms", path: "webhook.adoDeadlineMs", kind: "integer", help: "wait for ADO at most this long, then use the embedded model", defaultText: "2500" },
   { flag: "ado-async-gate", path: "webhook.adoAsyncGate", kind: "boolean", help: "Kueue-queued PyTorchJobs: add an admission gate and size them asynchronously (cluster mode)", defaultText: "false" },
+  { flag: "ado-gate-max-wait-ms", path: "webhook.adoGateMaxWaitMs", kind: "integer", help: "gated jobs: wait for ADO at most this long, then size them with the embedded model", defaultText: "120000" },
   { flag: "policy", path: "webhook.policy", kind: "string", help: "min-gpus (fewest GPUs that fit, global batch kept) | avoid-oom (never fewer GPUs than asked)", defaultText: "min-gpus" },
   { flag: "max-gpus", path: "webhook.maxGpus", kind: "integer", help: "largest total GPU count recommended", defaultText: "64" },
   { flag: "gpus-per-node", path: "webhook.gpusPerNode", kind: "integer", help: "GPUs one worker pod may hold", defaultText: "8" },

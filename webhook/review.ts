@@ -15,7 +15,7 @@ export const AdmissionRequest = z.object({
   name: z.string().optional(),
   namespace: z.string().optional(),
   operation: z.enum(["CREATE", "UPDATE", "DELETE", "CONNECT"]),
-  userInfo: z.object({ username: z.string().optional() }).loose().optional(),
+  userInfo: z.object({ username: z.string().optional() }).optional(),
   object: z.unknown().optional(),
   oldObject: z.unknown().optional(),
   dryRun: z.boolean().optional(),

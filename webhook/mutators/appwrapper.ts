@@ -1,4 +1,5 @@
 import type { Recommendation } from "../../core/sizing/types.js";
+import { cloneJson, thawPyTorchJob } from "./copyOnWrite.js";
 import type { Mutator } from "./mutator.js";
 import { AppWrapper, describeIssue, PyTorchJob } from "./shapes.js";
 
@@ -33,11 +34,17 @@ export const appWrapperMutator: Mutator = {
     const index = indexes[0]!;
     const job = PyTorchJob.safeParse(parsed.data.spec.components[index]!.template);
     if (!job.success) return { ok: false, reason: describeIssue(job.error, `spec.components.${index}.template`) };
+    const raw = object as AppWrapper; // validated above
     return {
       ok: true,
       job: job.data,
       metadata: parsed.data.metadata ?? {},
-      select: (root) => (root.spec as AppWrapper["spec"]).components[pytorchComponentIndex(root)]!.template as PyTorchJob,
+      thaw() {
+        const inner = thawPyTorchJob(raw.spec.components[index]!.template as PyTorchJob);
+        const components = raw.spec.components.map((c, i) => (i === index ? { ...c, template: inner } : c));
+        const root = { ...raw, metadata: cloneJson(raw.metadata ?? {}), spec: { ...raw.spec, components } };
+        return { root: root as Record<string, unknown>, job: inner };
+      },
     };
   },
   afterResize(root, rec: Recommendation) {
@@ -46,11 +53,10 @@ export const appWrapperMutator: Mutator = {
     const podSets = component.podSets;
     if (!podSets || podSets.length === 0) return;
     const workers = rec.workers - 1;
-    const kept = podSets.filter((p) => p.path !== WORKER_PATH || workers >= 1);
-    for (const p of kept) {
-      if (p.path === MASTER_PATH) p.replicas = 1;
-      if (p.path === WORKER_PATH) p.replicas = workers;
-    }
+    // New objects: the declared podSets are shared with the admitted object (copy-on-write).
+    const kept = podSets
+      .filter((p) => p.path !== WORKER_PATH || workers >= 1)
+      .map((p) => (p.path === MASTER_PATH ? { ...p, replicas: 1 } : p.path === WORKER_PATH ? { ...p, replicas: workers } : p));
     if (workers >= 1 && !kept.some((p) => p.path === WORKER_PATH)) kept.push({ replicas: workers, path: WORKER_PATH });
     component.podSets = kept;
   },

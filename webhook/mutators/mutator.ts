@@ -8,8 +8,11 @@ export type Located =
       job: PyTorchJob;
       /** Metadata of the admitted object (the AppWrapper for wrapped jobs). */
       metadata: ObjectMeta;
-      /** The same PyTorchJob inside another copy of the admitted object, for editing. */
-      select(root: Record<string, unknown>): PyTorchJob;
+      /**
+       * A copy of the admitted object to edit, sharing everything the resize does not write, and
+       * the PyTorchJob inside it.
+       */
+      thaw(): { root: Record<string, unknown>; job: PyTorchJob };
     }
   | { ok: false; reason: string };
 

@@ -1,3 +1,4 @@
+import { cloneJson, thawPyTorchJob } from "./copyOnWrite.js";
 import type { Mutator } from "./mutator.js";
 import { describeIssue, PyTorchJob } from "./shapes.js";
 
@@ -8,6 +9,15 @@ export const pytorchJobMutator: Mutator = {
   locate(object) {
     const parsed = PyTorchJob.safeParse(object);
     if (!parsed.success) return { ok: false, reason: describeIssue(parsed.error, "") };
-    return { ok: true, job: parsed.data, metadata: parsed.data.metadata ?? {}, select: (root) => root as PyTorchJob };
+    const raw = object as PyTorchJob; // validated above; the parsed copy lacks the fields it stripped
+    return {
+      ok: true,
+      job: parsed.data,
+      metadata: parsed.data.metadata ?? {},
+      thaw() {
+        const job = { ...thawPyTorchJob(raw), metadata: cloneJson(raw.metadata ?? {}) };
+        return { root: job as Record<string, unknown>, job };
+      },
+    };
   },
 };

@@ -2,6 +2,7 @@ import { readLaunch, rewriteLaunch } from "../../core/sizing/launcher/index.js";
 import type { LaunchReading, LaunchTarget } from "../../core/sizing/launcher/types.js";
 import type { Recommendation } from "../../core/sizing/types.js";
 import { GPU_RESOURCE, trainingContainer } from "../jobInputs.js";
+import { cloneJson } from "./copyOnWrite.js";
 import { raiseCpu, setGpus, upsertEnv } from "./resources.js";
 import type { Container, PyTorchJob, ReplicaSpec } from "./shapes.js";
 
@@ -26,13 +27,26 @@ function applyLaunch(container: Container, reading: LaunchReading | undefined, t
   if (rewrite.env !== undefined) container.env = rewrite.env as Container["env"];
 }
 
-function sizeReplica(replica: ReplicaSpec, rec: Recommendation, opts: ResizeOptions, primaryReading: LaunchReading, primaryArgv: string): void {
+function sameStrings(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined || a.length !== b.length) return false;
+  return a.every((v, i) => v === b[i]);
+}
+
+/** Same command, args and literal env: the launch reads the same. */
+function sameLaunch(a: Container, b: Container): boolean {
+  if (!sameStrings(a.command, b.command) || !sameStrings(a.args, b.args)) return false;
+  const ea = a.env ?? [];
+  const eb = b.env ?? [];
+  return ea.length === eb.length && ea.every((e, i) => e.name === eb[i]!.name && e.value === eb[i]!.value && e.valueFrom === undefined && eb[i]!.valueFrom === undefined);
+}
+
+function sizeReplica(replica: ReplicaSpec, rec: Recommendation, opts: ResizeOptions, primary: { container: Container; reading: LaunchReading }): void {
   const { container } = trainingContainer(replica.template.spec);
   const target: LaunchTarget = { workers: rec.workers, gpusPerWorker: rec.gpusPerWorker, perDeviceBatch: rec.perDeviceBatch };
   // Workers usually run the Master's exact command; only re-read when theirs differs.
-  const argv = JSON.stringify([container.command, container.args, container.env]);
-  let reading: LaunchReading | undefined = primaryReading;
-  if (argv !== primaryArgv) {
+  let reading: LaunchReading | undefined = primary.reading;
+  if (container !== primary.container && !sameLaunch(container, primary.container)) {
     const own = readLaunch(container);
     reading = own.ok ? own.reading : undefined;
   }
@@ -55,8 +69,8 @@ function sizeReplica(replica: ReplicaSpec, rec: Recommendation, opts: ResizeOpti
  */
 export function resizePyTorchJob(job: PyTorchJob, rec: Recommendation, primary: "Master" | "Worker", reading: LaunchReading, opts: ResizeOptions): void {
   const specs = job.spec.pytorchReplicaSpecs;
-  const primaryContainer = trainingContainer(specs[primary]!.template.spec).container;
-  const primaryArgv = JSON.stringify([primaryContainer.command, primaryContainer.args, primaryContainer.env]);
+  // Read before any edit: the primary's launch as admitted.
+  const primaryContainer = cloneJson(trainingContainer(specs[primary]!.template.spec).container);
   const operatorMachines = usesOperatorMachineCount(primaryContainer);
 
   if (primary === "Master") {
@@ -71,7 +85,7 @@ export function resizePyTorchJob(job: PyTorchJob, rec: Recommendation, primary: 
     specs.Worker!.replicas = rec.workers;
   }
   for (const replica of [specs.Master, specs.Worker]) {
-    if (replica) sizeReplica(replica, rec, opts, reading, primaryArgv);
+    if (replica) sizeReplica(replica, rec, opts, { container: primaryContainer, reading });
   }
 
   // KFTO: WORLD_SIZE = pods × int(nprocPerNode), and "auto" counts pods. A launcher that takes its

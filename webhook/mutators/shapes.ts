@@ -2,13 +2,15 @@ import { z } from "zod";
 
 /**
  * The parts of PyTorchJob (kubeflow.org/v1) and AppWrapper (workload.codeflare.dev/v1beta2) that
- * the webhook reads. Objects are `loose`: unknown fields pass through, the patch never touches them.
- * Errors name the path inside the object, which ends up in the warning the user sees.
+ * the webhook reads. Parsed copies are only read, never written back: edits go to a clone of the raw
+ * object and the patch is a diff of that, so unknown fields are stripped here (copying them would
+ * cost more than the whole mutation) yet always survive in the job. Errors name the path inside the
+ * object, which ends up in the warning the user sees.
  */
 const Quantity = z.union([z.string(), z.number()]);
 const ResourceList = z.record(z.string(), Quantity);
 
-export const EnvVar = z.object({ name: z.string(), value: z.string().optional(), valueFrom: z.unknown().optional() }).loose();
+export const EnvVar = z.object({ name: z.string(), value: z.string().optional(), valueFrom: z.unknown().optional() });
 
 export const Container = z
   .object({
@@ -16,13 +18,13 @@ export const Container = z
     command: z.array(z.string()).optional(),
     args: z.array(z.string()).optional(),
     env: z.array(EnvVar).optional(),
-    resources: z.object({ requests: ResourceList.optional(), limits: ResourceList.optional() }).loose().optional(),
-    volumeMounts: z.array(z.object({ name: z.string(), mountPath: z.string(), subPath: z.string().optional() }).loose()).optional(),
+    resources: z.object({ requests: ResourceList.optional(), limits: ResourceList.optional() }).optional(),
+    volumeMounts: z.array(z.object({ name: z.string(), mountPath: z.string(), subPath: z.string().optional() })).optional(),
   })
-  .loose();
+  ;
 export type Container = z.infer<typeof Container>;
 
-const NodeSelectorRequirement = z.object({ key: z.string(), operator: z.string(), values: z.array(z.string()).optional() }).loose();
+const NodeSelectorRequirement = z.object({ key: z.string(), operator: z.string(), values: z.array(z.string()).optional() });
 
 export const PodSpec = z
   .object({
@@ -33,26 +35,33 @@ export const PodSpec = z
         nodeAffinity: z
           .object({
             requiredDuringSchedulingIgnoredDuringExecution: z
-              .object({ nodeSelectorTerms: z.array(z.object({ matchExpressions: z.array(NodeSelectorRequirement).optional() }).loose()) })
-              .loose()
+              .object({ nodeSelectorTerms: z.array(z.object({ matchExpressions: z.array(NodeSelectorRequirement).optional() })) })
+              
               .optional(),
           })
-          .loose()
+          
           .optional(),
       })
-      .loose()
+      
       .optional(),
-    volumes: z.array(z.object({ name: z.string() }).loose()).optional(),
+    volumes: z
+      .array(
+        z.object({
+          name: z.string(),
+          configMap: z.object({ name: z.string().optional(), items: z.array(z.object({ key: z.string(), path: z.string() })).optional() }).optional(),
+        }),
+      )
+      .optional(),
   })
-  .loose();
+  ;
 export type PodSpec = z.infer<typeof PodSpec>;
 
 export const ReplicaSpec = z
   .object({
     replicas: z.number().int().min(0).optional(),
-    template: z.object({ metadata: z.unknown().optional(), spec: PodSpec }).loose(),
+    template: z.object({ metadata: z.unknown().optional(), spec: PodSpec }),
   })
-  .loose();
+  ;
 export type ReplicaSpec = z.infer<typeof ReplicaSpec>;
 
 const Metadata = z
@@ -63,7 +72,7 @@ const Metadata = z
     labels: z.record(z.string(), z.string()).optional(),
     annotations: z.record(z.string(), z.string()).optional(),
   })
-  .loose();
+  ;
 
 export const PyTorchJob = z
   .object({
@@ -79,23 +88,23 @@ export const PyTorchJob = z
         nprocPerNode: z.string().optional(),
         elasticPolicy: z.unknown().optional(),
       })
-      .loose(),
+      ,
   })
-  .loose();
+  ;
 export type PyTorchJob = z.infer<typeof PyTorchJob>;
 
-export const PodSetDeclaration = z.object({ replicas: z.number().int().optional(), path: z.string() }).loose();
+export const PodSetDeclaration = z.object({ replicas: z.number().int().optional(), path: z.string() });
 
 export const AppWrapper = z
   .object({
     metadata: Metadata.optional(),
     spec: z
       .object({
-        components: z.array(z.object({ template: z.unknown(), podSets: z.array(PodSetDeclaration).optional() }).loose()),
+        components: z.array(z.object({ template: z.unknown(), podSets: z.array(PodSetDeclaration).optional() })),
       })
-      .loose(),
+      ,
   })
-  .loose();
+  ;
 export type AppWrapper = z.infer<typeof AppWrapper>;
 
 export type ObjectMeta = z.infer<typeof Metadata>;

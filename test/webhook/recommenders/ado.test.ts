@@ -11,8 +11,9 @@ const AVOID_OOM_PATH = "/api/latest/actuators/custom_experiments/experiments/avo
 const DEADLINE_BUDGET_MS = 400;
 /** Deadline of the tests that expect an answer: roomy, so a loaded CI machine does not turn them into timeouts. */
 const ANSWER_BUDGET_MS = 2000;
-/** Slack over the deadline a call may take to return (timer granularity, loaded CI). */
-const DEADLINE_SLACK_MS = 150;
+// Generous on purpose: the server under test never answers, so without the deadline the call would
+// hang until vitest gives up; the bound proves it returns, not how fast (CI machines are noisy).
+const DEADLINE_SLACK_MS = 2_000;
 
 const servers: FakeAdo[] = [];
 afterEach(async () => {

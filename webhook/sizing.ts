@@ -1,0 +1,109 @@
+/**
+ * The steps from an admitted object to its sized copy, shared by the synchronous path (admit.ts, at
+ * CREATE) and the asynchronous gate loop (gateLoop.ts, after ADO answers): read the job, derive the
+ * sizing limits, and build the after-object (resized, done label, recommendation annotation) whose
+ * diff against the object is the patch.
+ */
+import type { SizingLimits } from "../core/sizing/types.js";
+import { recommendationAnnotation } from "./annotation.js";
+import type { WebhookConfig } from "./config.js";
+import { readPyTorchJob, type JobReading } from "./jobInputs.js";
+import { mountedConfigFiles, type ConfigMapSource } from "./mountedFiles.js";
+import { resizePyTorchJob, type Located, type Mutator } from "./mutators/index.js";
+import type { ObjectMeta } from "./mutators/shapes.js";
+import type { RecommenderAnswer } from "./recommenders/types.js";
+
+export type LocatedJob = Extract<Located, { ok: true }>;
+
+/** A job read far enough to ask a recommender about it. */
+export interface AdmittedJob {
+  located: LocatedJob;
+  reading: JobReading;
+  limits: SizingLimits;
+}
+
+export type AdmittedJobRead = { ok: true; job: AdmittedJob } | { ok: false; reason: string; metadata: ObjectMeta };
+
+export interface ReadDeps {
+  config: WebhookConfig;
+  /** Cluster mode: mounted ConfigMaps are read for SFT_TRAINER_CONFIG_JSON_PATH. */
+  configMaps?: ConfigMapSource;
+}
+
+/** The limits a recommender searches within: the configured ones, narrowed by what the launcher can express. */
+export function sizingLimits(config: WebhookConfig, reading: JobReading): SizingLimits {
+  const { launch } = reading;
+  return {
+    policy: config.policy,
+    maxGpus: config.maxGpus,
+    gpusPerNode: config.gpusPerNode,
+    perDeviceBatchRewritable: launch.perDeviceBatchRewritable,
+    ...(launch.maxWorkers !== undefined && { maxWorkers: launch.maxWorkers }),
+  };
+}
+
+/** Reads a located job: mounted config files (best effort), launcher, env overrides, GPU model, limits. */
+export async function readLocatedJob(located: LocatedJob, namespace: string | undefined, deps: ReadDeps): Promise<AdmittedJobRead> {
+  const { config } = deps;
+  // A ConfigMap we cannot fetch reads as absent; readPyTorchJob then names what is missing.
+  const files = await mountedConfigFiles(located.job, namespace, deps.configMaps).catch(() => new Map<string, string>());
+  const read = readPyTorchJob(located.job, {
+    envPrefix: config.envPrefix,
+    ...(config.defaultGpuModel !== undefined && { defaultGpuModel: config.defaultGpuModel }),
+    files,
+  });
+  if (!read.ok) return { ok: false, reason: read.reason, metadata: located.metadata };
+  return { ok: true, job: { located, reading: read.reading, limits: sizingLimits(config, read.reading) } };
+}
+
+/** Locates the PyTorchJob in `object` (the object itself, or an AppWrapper's component) and reads it. */
+export async function readAdmittedJob(mutator: Mutator, object: unknown, namespace: string | undefined, deps: ReadDeps): Promise<AdmittedJobRead> {
+  const located = mutator.locate(object);
+  if (!located.ok) return { ok: false, reason: located.reason, metadata: metadataOf(object) };
+  return readLocatedJob(located, namespace, deps);
+}
+
+/** `metadata` of an object that did not parse, for names in logs and events. */
+export function metadataOf(object: unknown): ObjectMeta {
+  if (typeof object !== "object" || object === null) return {};
+  const meta = (object as Record<string, unknown>).metadata;
+  return typeof meta === "object" && meta !== null ? (meta as ObjectMeta) : {};
+}
+
+/** Sets a label on a (cloned) object's metadata, creating the map when absent. */
+export function setLabel(object: Record<string, unknown>, key: string, value: string): void {
+  const meta = ((object.metadata as Record<string, unknown> | undefined) ??= {});
+  const labels = ((meta.labels as Record<string, string> | undefined) ??= {});
+  labels[key] = value;
+}
+
+/** Sets an annotation on a (cloned) object's metadata, creating the map when absent. */
+export function setAnnotation(object: Record<string, unknown>, key: string, value: string): void {
+  const meta = ((object.metadata as Record<string, unknown> | undefined) ??= {});
+  const annotations = ((meta.annotations as Record<string, string> | undefined) ??= {});
+  annotations[key] = value;
+}
+
+/**
+ * The sized copy of the located object: resized to the recommendation when there is one (resources alone
+ * otherwise), with the done label and the recommendation annotation. The admitted object is not touched.
+ */
+export function sizedObject(
+  mutator: Mutator,
+  located: LocatedJob,
+  job: Pick<AdmittedJob, "reading">,
+  answer: RecommenderAnswer,
+  config: WebhookConfig,
+): Record<string, unknown> {
+  const { inputs, launch, primary, notes } = job.reading;
+  // Copy-on-write: only the paths resize writes are new objects (see mutators/copyOnWrite.ts).
+  const { root: after, job: afterJob } = located.thaw();
+  if (answer.result.ok) {
+    const rec = answer.result.recommendation;
+    resizePyTorchJob(afterJob, rec, primary, launch, { cpuPerGpu: config.cpuPerGpu, patchCpu: config.patchCpu, envPrefix: config.envPrefix });
+    mutator.afterResize?.(after, rec);
+  }
+  setLabel(after, config.doneLabel.key, config.doneLabel.value);
+  setAnnotation(after, config.recommendationAnnotation, recommendationAnnotation(inputs, answer, config.policy, notes));
+  return after;
+}
