@@ -10,6 +10,8 @@ import { pino } from "pino";
 import { loadServeConfig, startServe } from "../cmd/serve.js";
 
 const [variant, stateDir, logLevel = "info"] = process.argv.slice(2);
+// Exit cleanly on a signal so --cpu-prof and similar flags can write their output.
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => process.exit(0));
 if (!variant || !stateDir) throw new Error("usage: servers.ts steward|bare STATE_DIR [LOG_LEVEL]");
 
 if (variant === "steward") {
