@@ -1,5 +1,5 @@
 /**
- * Loads the real job examples (/work/shared/fixtures/autoconf/examples) for the launcher tests:
+ * Loads the real job examples (test/fixtures/jobs, see test/fixtures/SOURCES.md) for the launcher tests:
  * the primary training container of every PyTorchJob (bare or inside an AppWrapper), with the
  * content of ConfigMaps defined in the same file, mounted where the pod mounts them.
  */
@@ -7,8 +7,9 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import type { ContainerSpec } from "../../../../core/sizing/launcher/types.js";
+import { FIXTURES } from "../../../builders/reviews.js";
 
-export const EXAMPLES_DIR = "/work/shared/fixtures/autoconf/examples";
+export const EXAMPLES_DIR = join(FIXTURES, "jobs");
 
 export interface ExampleContainer {
   file: string;

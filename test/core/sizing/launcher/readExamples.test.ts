@@ -12,6 +12,7 @@ describe("reading the real job examples", () => {
       "fms-autoconf-k8s-controller_pytorchjob_lora.yaml",
       "fms-hf-tuning_kfto-kueue-sft-trainer.yaml",
       "kueue_sample-pytorchjob.yaml",
+      "llama-7b-lora_pytorchjob.yaml",
     ]);
   });
 
