@@ -164,6 +164,13 @@ describe("admit: opt-in and jobs it cannot read", () => {
     expect(out.warnings[0]).toMatch(/launcher/);
   });
 
+  it("admits an opted-in AppWrapper that wraps no PyTorchJob unchanged, saying why", async () => {
+    const wrapper = loadJob("jobs/appwrapper_samples_wrapped-gpu-job.yaml");
+    const out = await aHarness({ config: { namespaces: ["team-a"] } }).review(anAdmissionReview(wrapper));
+    expect(out).toMatchObject({ kind: "AppWrapper", result: "unreadable", ops: [] });
+    expect(out.warnings[0]).toMatch(/0 PyTorchJob templates/);
+  });
+
   it("reads a mounted ConfigMap for SFT_TRAINER_CONFIG_JSON_PATH and names the unknown model", async () => {
     const docs = loadDocuments("jobs/fms-hf-tuning_kfto-kueue-sft-trainer.yaml");
     const configMap = docs.find((d) => d.kind === "ConfigMap") as { data: Record<string, string> };

@@ -3,7 +3,9 @@ import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMutateHandler } from "../../webhook/handler.js";
 import { routeMutate } from "../../webhook/router.js";
-import { anAdmissionReview, loadJob } from "../builders/reviews.js";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { anAdmissionReview, FIXTURES, loadJob } from "../builders/reviews.js";
 import { aHarness } from "./harness.js";
 
 const job = loadJob("jobs/llama-7b-lora_pytorchjob.yaml");
@@ -52,6 +54,16 @@ describe("POST /mutate", () => {
     const declared = await request(server).post("/mutate").set("content-type", "application/json").send(big);
     expect(declared.status).toBe(413);
     expect(declared.body.code).toBe("REVIEW_TOO_LARGE");
+  });
+
+  it("reads the apimachinery round-trip AdmissionReview: its placeholder operation is named in a 400", async () => {
+    const fixture = JSON.parse(readFileSync(join(FIXTURES, "kubernetes", "admission.k8s.io.v1.AdmissionReview.json"), "utf8"));
+    const res = await request(server).post("/mutate").send(fixture).expect(400);
+    expect(res.body.message).toMatch(/^request\.operation: /);
+    fixture.request.operation = "CREATE";
+    delete fixture.response;
+    const ok = await request(server).post("/mutate").send(fixture).expect(200);
+    expect(ok.body.response).toEqual({ uid: "uidValue", allowed: true });
   });
 
   it("refuses GET with 405", async () => {
