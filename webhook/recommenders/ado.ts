@@ -60,6 +60,9 @@ export type AdoSubmission =
  */
 export type AdoPoll = { status: "pending" } | { status: "done"; result: SizingResult };
 
+/** Internally a poll cut by the deadline is told apart from other failures; callers see it as done. */
+type PollOutcome = AdoPoll | { status: "timeout"; result: Failure };
+
 type HttpOutcome =
   | { kind: "response"; status: number; body: string }
   | { kind: "timeout"; elapsedMs: number }
@@ -121,7 +124,8 @@ export class AdoRecommender implements Recommender {
    */
   async poll(requestId: string, inputs: TuningInputs, limits: SizingLimits, deadlineMs?: number): Promise<AdoPoll> {
     try {
-      return await this.pollOnce(requestId, inputs, limits, deadlineMs ?? this.clock.nowMs() + this.requestTimeoutMs);
+      const polled = await this.pollOnce(requestId, inputs, limits, deadlineMs ?? this.clock.nowMs() + this.requestTimeoutMs);
+      return polled.status === "timeout" ? { status: "done", result: polled.result } : polled;
     } catch (err) {
       this.log.error({ err, requestId }, "ADO poll failed unexpectedly");
       return { status: "done", result: unavailable(`internal error: ${errorMessage(err)}`) };
@@ -133,17 +137,21 @@ export class AdoRecommender implements Recommender {
     const submission = await this.submitOnce(inputs, limits, deadlineMs);
     if (!submission.ok) return submission.result;
     const { requestId, experiment } = submission;
-    for (;;) {
+    const stillPending = (): Failure => {
+      const path = this.requestPath(experiment, requestId);
+      const elapsedMs = this.clock.nowMs() - startedMs;
+      this.log.warn({ requestId, path, elapsedMs }, "ADO request still pending at the deadline");
+      return unavailable(`GET ${path} still pending (404) after ${elapsedMs} ms; deadline reached`);
+    };
+    for (let polls = 0; ; polls++) {
       const polled = await this.pollOnce(requestId, inputs, limits, deadlineMs);
+      // A poll cut by the deadline after earlier 404s is the same story as a 404 at the deadline:
+      // ADO had the request and had not answered. Say that, not "no answer", whichever raced.
+      if (polled.status === "timeout") return polls > 0 ? stillPending() : polled.result;
       if (polled.status === "done") return polled.result;
       const remainingMs = deadlineMs - this.clock.nowMs();
       if (remainingMs > 0) await this.sleep(Math.min(this.pollIntervalMs, remainingMs));
-      const nowMs = this.clock.nowMs();
-      if (nowMs >= deadlineMs) {
-        const path = this.requestPath(experiment, requestId);
-        this.log.warn({ requestId, path, elapsedMs: nowMs - startedMs }, "ADO request still pending at the deadline");
-        return unavailable(`GET ${path} still pending (404) after ${nowMs - startedMs} ms; deadline reached`);
-      }
+      if (this.clock.nowMs() >= deadlineMs) return stillPending();
     }
   }
 
@@ -180,10 +188,11 @@ export class AdoRecommender implements Recommender {
     inputs: TuningInputs,
     limits: SizingLimits,
     deadlineMs: number,
-  ): Promise<AdoPoll> {
+  ): Promise<PollOutcome> {
     const experiment = adoExperimentFor(limits);
     const path = this.requestPath(experiment, requestId);
     const outcome = await this.http(path, deadlineMs, { method: "GET", headers: { Accept: "application/json" } });
+    if (outcome.kind === "timeout") return { status: "timeout", result: this.transportFailure("GET", path, outcome) };
     if (outcome.kind !== "response") return { status: "done", result: this.transportFailure("GET", path, outcome) };
     if (outcome.status === 404) return { status: "pending" };
     if (outcome.status < 200 || outcome.status > 299) {

@@ -206,6 +206,26 @@ describe("AdoRecommender unavailability", () => {
     expect(server.requests.length).toBeGreaterThan(3);
   });
 
+  it("a poll cut by the deadline after earlier 404s still reads as pending, not as no answer", async () => {
+    const server = await fake({
+      result: (_id, n) => (n === 1 ? json(404, { detail: "pending" }) : { status: 200, body: "", hang: true }),
+    });
+    const start = systemClock.nowMs();
+    const { result } = await ado(server.url).recommend(someInputs(), someLimits(), start + DEADLINE_BUDGET_MS);
+
+    expect(result).toMatchObject({ ok: false, code: "recommender-unavailable" });
+    expect(result.reason).toContain(`GET ${MIN_GPU_PATH}/req-1 still pending (404)`);
+    expect(server.requests.map((r) => r.method)).toEqual(["POST", "GET", "GET"]);
+  });
+
+  it("a first poll cut by the deadline reads as no answer", async () => {
+    const server = await fake({ result: () => ({ status: 200, body: "", hang: true }) });
+    const { result } = await ado(server.url).recommend(someInputs(), someLimits(), systemClock.nowMs() + DEADLINE_BUDGET_MS);
+
+    expect(result).toMatchObject({ ok: false, code: "recommender-unavailable" });
+    expect(result.reason).toContain(`GET ${MIN_GPU_PATH}/req-1 gave no answer within`);
+  });
+
   it("a server that never answers is abandoned at the deadline", async () => {
     const server = await fake({ submit: () => ({ status: 200, body: "", hang: true }) });
     const start = systemClock.nowMs();
