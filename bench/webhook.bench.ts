@@ -1,7 +1,12 @@
 /**
  * `npm run bench:webhook`: /mutate over HTTPS on loopback against a bare node:https server that
- * answers a fixed AdmissionReview, in the same run, at concurrency 8 and 64 (keep-alive), 10 s each
- * (BENCH_SECONDS overrides). The review is the llama-7b LoRA job as kubectl apply sends it.
+ * answers a fixed AdmissionReview, in the same run, keep-alive, 10 s per run (BENCH_SECONDS
+ * overrides). The review is the llama-7b LoRA job as kubectl apply sends it, in the apiserver's
+ * field order. Two workloads:
+ * - `same job`: every request carries a fresh uid (as the apiserver sends them) for the same job
+ *   content: repeated reviews, answered from the decision memo after the first;
+ * - `new job`: every request also carries a new job name, so every review is decided from scratch
+ *   (the memo never hits): the cost of the full path.
  * Prints req/s, p50, p99 and the ratios; writes bench/results/webhook.json.
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -45,14 +50,16 @@ interface Figures {
   non2xx: number;
 }
 
-async function load(port: number, body: string, connections: number): Promise<Figures> {
+async function load(port: number, body: string, connections: number, duration = seconds): Promise<Figures> {
   const result = await autocannon({
     url: `https://127.0.0.1:${port}/mutate?timeout=5s`,
     method: "POST",
     headers: { "content-type": "application/json" },
     body,
+    // autocannon puts a new id wherever the body says [<id>] (the uid; the job name for "new job").
+    idReplacement: true,
     connections,
-    duration: seconds,
+    duration,
     tlsOptions: { rejectUnauthorized: false },
   });
   return { reqPerSec: result.requests.average, p50Ms: result.latency.p50, p99Ms: result.latency.p99, errors: result.errors + result.timeouts, non2xx: result.non2xx };
@@ -61,7 +68,7 @@ async function load(port: number, body: string, connections: number): Promise<Fi
 async function measure(variant: string, stateDir: string, body: string, connections: number): Promise<Figures> {
   const { child, port } = await startChild(variant, stateDir);
   try {
-    await load(port, body, connections).catch(() => undefined); // warm-up: JIT, TLS session set-up
+    await load(port, body, connections, Math.min(seconds, 3)).catch(() => undefined); // warm-up: JIT, TLS session set-up
     return await load(port, body, connections);
   } finally {
     child.kill("SIGTERM");
@@ -70,8 +77,11 @@ async function measure(variant: string, stateDir: string, body: string, connecti
 
 const stateDir = mkdtempSync(join(tmpdir(), "steward-bench-"));
 await ensureSelfSigned(join(stateDir, "tls"), ["localhost"], new Date(), { ipAddresses: ["127.0.0.1"] });
-const review = anAdmissionReview(kubectlApplied(loadJob("jobs/llama-7b-lora_pytorchjob.yaml")));
-const body = JSON.stringify(review);
+const ID = "[<id>]";
+const job = loadJob("jobs/llama-7b-lora_pytorchjob.yaml");
+const body = JSON.stringify(anAdmissionReview(kubectlApplied(job), { uid: ID }));
+const renamed = { ...job, metadata: { ...(job.metadata as object), name: `llama-7b-lora-${ID}` } };
+const newJobBody = JSON.stringify(anAdmissionReview(kubectlApplied(renamed), { uid: ID }));
 
 // The bare server answers with the response the real one gives, so both send the same bytes.
 const { request } = await import("node:https");
@@ -86,16 +96,23 @@ const fixed = await new Promise<string>((resolve, reject) => {
       });
     });
     req.on("error", reject);
-    req.end(body);
+    req.end(body.replaceAll(ID, "b6a1d1c2-5f3e-4a0b-9d7c-0e1f2a3b4c5d"));
   }, reject);
 });
 writeFileSync(join(stateDir, "fixed-response.json"), fixed);
 
 const rows: Array<Record<string, unknown>> = [];
-for (const connections of [8, 64]) {
+const workloads = [
+  { workload: "same job", connections: 8, body },
+  { workload: "same job", connections: 64, body },
+  { workload: "new job", connections: 8, body: newJobBody },
+  { workload: "new job", connections: 64, body: newJobBody },
+];
+for (const { workload, connections, body } of workloads) {
   const bare = await measure("bare", stateDir, body, connections);
   const steward = await measure("steward", stateDir, body, connections);
   rows.push({
+    workload,
     connections,
     bareReqPerSec: Math.round(bare.reqPerSec),
     stewardReqPerSec: Math.round(steward.reqPerSec),
@@ -110,7 +127,7 @@ for (const connections of [8, 64]) {
   });
 }
 
-const report = { bench: "webhook", reviewBytes: Buffer.byteLength(body), seconds, logLevel, node: process.version, rows };
+const report = { bench: "webhook", reviewBytes: Buffer.byteLength(body.replaceAll(ID, "b6a1d1c2-5f3e-4a0b-9d7c-0e1f2a3b4c5d")), seconds, logLevel, node: process.version, rows };
 console.log(`review ${report.reviewBytes} bytes, ${seconds} s per run, log level ${logLevel}, ${process.version}`);
 console.table(rows);
 mkdirSync(join(here, "results"), { recursive: true });

@@ -19,6 +19,7 @@ import { createRegistry } from "../platform/metrics.js";
 import { LeaderElector } from "../platform/kube/leader.js";
 import { openStore, PendingRightsizing, type Store } from "../platform/store/index.js";
 import { WebhookConfig, webhookOptions } from "../webhook/config.js";
+import { DecisionMemo } from "../webhook/decisionMemo.js";
 import { createMutateHandler } from "../webhook/handler.js";
 import { WebhookMetrics } from "../webhook/metrics.js";
 import { AdoRecommender, EmbeddedRecommender, FallbackRecommender, type Recommender } from "../webhook/recommenders/index.js";
@@ -136,6 +137,7 @@ export async function startServe(config: ServeConfig, deps: ServeDeps = {}): Pro
     metrics,
     ...(kube && { events: kube.events, configMaps: kube.configMaps }),
     ...(gated && { gate: { enabled: true as const } }),
+    memo: new DecisionMemo(config.webhook.decisionMemoEntries),
   });
   const opsApp = createOpsApp(registry, readiness);
 

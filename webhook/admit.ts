@@ -8,7 +8,7 @@ import type { ConfigMapSource } from "./mountedFiles.js";
 import { mutatorFor } from "./mutators/index.js";
 import type { ObjectMeta } from "./mutators/shapes.js";
 import { optInDecision } from "./optIn.js";
-import type { Recommender } from "./recommenders/types.js";
+import type { Recommender, RecommenderName } from "./recommenders/types.js";
 import type { AdmissionRequest } from "./review.js";
 import { readLocatedJob, sizedObject } from "./sizing.js";
 
@@ -42,11 +42,29 @@ export interface AdmitDeps {
   gate?: AdmissionGate;
 }
 
-export interface AdmitOutcome {
+/** An event about the job, as the EventRecorder port takes it. */
+export type JobEvent = Parameters<JobEvents["record"]>[0];
+
+/**
+ * What one review decided and what to say about it, as plain data: `record` turns it into metrics,
+ * a log line and an event, and the decision memo (decisionMemo.ts) replays it for a repeated review.
+ */
+export interface Decision {
   kind: string;
   result: ReviewResult;
   ops: Operation[];
   warnings: string[];
+  /** The sizing answer, for the recommendations and fallbacks counters. */
+  recommendation?: { recommender: RecommenderName; outcome: string; fallbackFrom?: RecommenderName };
+  /** The review's log line; `uid` is added per review. */
+  log?: { level: "info" | "warn"; message: string; fields: Record<string, unknown> };
+  /** Recorded unless the review is a dryRun or the job has no namespace. */
+  event?: JobEvent;
+  /**
+   * Nothing but the object, its namespace and our config went into it (no cluster read, no remote
+   * recommender), so the same review content always decides the same.
+   */
+  repeatable: boolean;
 }
 
 /** The apiserver shows warnings to kubectl users; it asks for ≤ 120 characters each. */
@@ -55,73 +73,102 @@ function warning(text: string): string {
   return line.length <= 120 ? line : `${line.slice(0, 117)}...`;
 }
 
+/** Decides one AdmissionRequest and records it (metrics, log, event). */
+export async function admit(request: AdmissionRequest, deps: AdmitDeps): Promise<Decision> {
+  const decision = await decide(request, deps);
+  record(decision, request, deps);
+  return decision;
+}
+
+/** The side effects of a decision; run once per review, also when the decision was remembered. */
+export function record(decision: Decision, request: Pick<AdmissionRequest, "uid" | "dryRun" | "namespace">, deps: Pick<AdmitDeps, "metrics" | "log" | "events">): void {
+  const { recommendation, log, event } = decision;
+  if (recommendation) {
+    deps.metrics.recommendations.labels(recommendation.recommender, recommendation.outcome).inc();
+    if (recommendation.fallbackFrom) deps.metrics.fallbacks.labels(recommendation.fallbackFrom, recommendation.recommender).inc();
+  }
+  if (log) deps.log[log.level]({ uid: request.uid, ...log.fields }, log.message);
+  if (event && !request.dryRun && deps.events && request.namespace) void deps.events.record(event);
+}
+
 /**
- * Decides one AdmissionRequest. Never throws for anything inside the request: a job we cannot read
- * is admitted unchanged with a warning (and a Warning event in cluster mode, except on dryRun).
+ * Decides one AdmissionRequest without side effects. Never throws for anything inside the request:
+ * a job we cannot read is admitted unchanged with a warning (and a Warning event in cluster mode).
  */
-export async function admit(request: AdmissionRequest, deps: AdmitDeps): Promise<AdmitOutcome> {
+export async function decide(request: AdmissionRequest, deps: AdmitDeps): Promise<Decision> {
   const { config } = deps;
   const mutator = mutatorFor(request.kind.group, request.kind.kind);
   const kind = mutator?.kind ?? "other";
-  const skip = (result: ReviewResult, warnings: string[] = []): AdmitOutcome => ({ kind, result, ops: [], warnings });
+  const skip = (result: ReviewResult): Decision => ({ kind, result, ops: [], warnings: [], repeatable: true });
   if (!mutator || request.operation !== "CREATE") return skip("skipped");
 
   const object = request.object;
   if (typeof object !== "object" || object === null || Array.isArray(object)) {
-    return unreadable(request, deps, kind, {}, "request.object is not a JSON object");
+    return unreadable(request, kind, {}, "request.object is not a JSON object", false);
   }
   const located = mutator.locate(object);
   const meta: ObjectMeta = located.ok ? located.metadata : (((object as Record<string, unknown>).metadata ?? {}) as ObjectMeta);
   const optIn = optInDecision(meta, request.namespace, config);
   if (!optIn.optedIn) return skip(optIn.reason === "already-sized" ? "unchanged" : "skipped");
-  if (!located.ok) return unreadable(request, deps, kind, meta, located.reason);
+  if (!located.ok) return unreadable(request, kind, meta, located.reason, false);
 
   const read = await readLocatedJob(located, request.namespace, deps);
-  if (!read.ok) return unreadable(request, deps, kind, meta, read.reason);
-  if (takesGate(mutator, meta, config, deps.gate)) return gated(request, deps, kind, meta, object);
+  if (!read.ok) return unreadable(request, kind, meta, read.reason, read.readClusterState);
+  if (takesGate(mutator, meta, config, deps.gate)) return gated(request, kind, meta, object, read.readClusterState);
   const { inputs } = read.job.reading;
 
   const deadline = deps.deadlineMs ?? deps.clock.nowMs() + config.adoDeadlineMs;
   const answer = await deps.recommender.recommend(inputs, read.job.limits, deadline);
-  deps.metrics.recommendations.labels(answer.recommender, answer.result.ok ? "ok" : answer.result.code).inc();
-  if (answer.fallback) deps.metrics.fallbacks.labels(answer.fallback.from, answer.recommender).inc();
-
   const after = sizedObject(mutator, located, read.job, answer, config);
   const warnings: string[] = [];
   if (!answer.result.ok) warnings.push(warning(`no GPU recommendation, resources left as asked: ${answer.result.reason}`));
   if (answer.fallback) warnings.push(warning(`${answer.fallback.from} recommender failed, used ${answer.recommender}: ${answer.fallback.reason}`));
 
-  const ops = compare(object, after);
-  const log = deps.log.child({ uid: request.uid, kind, namespace: request.namespace, name: meta.name ?? meta.generateName });
-  if (answer.result.ok) {
-    const rec = answer.result.recommendation;
-    log.info({ recommender: answer.recommender, gpus: rec.gpusPerWorker, workers: rec.workers, reason: answer.result.reason }, "job sized");
-  } else {
-    log.warn({ recommender: answer.recommender, code: answer.result.code, reason: answer.result.reason }, "no recommendation for job");
-  }
-  if (!request.dryRun && deps.events && request.namespace) {
-    const ok = answer.result.ok;
-    void deps.events.record({
+  const ok = answer.result.ok;
+  const fields = { kind, namespace: request.namespace, name: meta.name ?? meta.generateName, recommender: answer.recommender };
+  return {
+    kind,
+    result: ok ? "patched" : "no-recommendation",
+    ops: compare(object, after),
+    warnings,
+    recommendation: {
+      recommender: answer.recommender,
+      outcome: answer.result.ok ? "ok" : answer.result.code,
+      ...(answer.fallback && { fallbackFrom: answer.fallback.from }),
+    },
+    log: answer.result.ok
+      ? {
+          level: "info",
+          message: "job sized",
+          fields: { ...fields, gpus: answer.result.recommendation.gpusPerWorker, workers: answer.result.recommendation.workers, reason: answer.result.reason },
+        }
+      : { level: "warn", message: "no recommendation for job", fields: { ...fields, code: answer.result.code, reason: answer.result.reason } },
+    event: {
       regarding: regarding(request, meta),
       type: ok ? "Normal" : "Warning",
       reason: ok ? "PatchedWithRecommendations" : "NoRecommendationAvailable",
       message: answer.result.reason,
-    });
-  }
-  return { kind, result: answer.result.ok ? "patched" : "no-recommendation", ops, warnings };
+    },
+    repeatable: deps.recommender.deterministic === true && !answer.fallback && !read.readClusterState,
+  };
 }
 
 /**
  * The asynchronous path: only our Kueue admission gate and the pending label, so Kueue holds the job
  * until the gate loop has sized it. The same answer on dryRun: the patch is no side effect.
  */
-function gated(request: AdmissionRequest, deps: AdmitDeps, kind: string, meta: ObjectMeta, object: object): AdmitOutcome {
-  const ops = compare(object, gatedObject(object));
-  deps.log.info({ uid: request.uid, kind, namespace: request.namespace, name: meta.name ?? meta.generateName, result: "gated" }, "job gated for asynchronous sizing");
-  return { kind, result: "patched", ops, warnings: [] };
+function gated(request: AdmissionRequest, kind: string, meta: ObjectMeta, object: object, readClusterState: boolean): Decision {
+  return {
+    kind,
+    result: "patched",
+    ops: compare(object, gatedObject(object)),
+    warnings: [],
+    log: { level: "info", message: "job gated for asynchronous sizing", fields: { kind, namespace: request.namespace, name: meta.name ?? meta.generateName, result: "gated" } },
+    repeatable: !readClusterState,
+  };
 }
 
-function regarding(request: AdmissionRequest, meta: ObjectMeta) {
+function regarding(request: AdmissionRequest, meta: ObjectMeta): JobEvent["regarding"] {
   const object = request.object as { apiVersion?: string; kind?: string };
   return {
     apiVersion: object.apiVersion ?? `${request.kind.group}/${request.kind.version}`,
@@ -131,10 +178,18 @@ function regarding(request: AdmissionRequest, meta: ObjectMeta) {
   };
 }
 
-function unreadable(request: AdmissionRequest, deps: AdmitDeps, kind: string, meta: ObjectMeta, reason: string): AdmitOutcome {
-  deps.log.warn({ uid: request.uid, kind, namespace: request.namespace, name: meta.name ?? meta.generateName, reason, code: "JOB_UNREADABLE" }, "job admitted unchanged: cannot read it");
-  if (!request.dryRun && deps.events && request.namespace) {
-    void deps.events.record({ regarding: regarding(request, meta), type: "Warning", reason: "RightsizingSkipped", message: `admitted unchanged: ${reason}` });
-  }
-  return { kind, result: "unreadable", ops: [], warnings: [warning(`job admitted unchanged: ${reason}`)] };
+function unreadable(request: AdmissionRequest, kind: string, meta: ObjectMeta, reason: string, readClusterState: boolean): Decision {
+  return {
+    kind,
+    result: "unreadable",
+    ops: [],
+    warnings: [warning(`job admitted unchanged: ${reason}`)],
+    log: {
+      level: "warn",
+      message: "job admitted unchanged: cannot read it",
+      fields: { kind, namespace: request.namespace, name: meta.name ?? meta.generateName, reason, code: "JOB_UNREADABLE" },
+    },
+    event: { regarding: regarding(request, meta), type: "Warning", reason: "RightsizingSkipped", message: `admitted unchanged: ${reason}` },
+    repeatable: !readClusterState,
+  };
 }

@@ -39,6 +39,8 @@ export const WebhookConfig = z
     envPrefix: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "expected an env var prefix like AUTOCONF_").default("AUTOCONF_"),
     /** Largest AdmissionReview body accepted; the apiserver's own request limit is 3 MiB. */
     maxBodyBytes: z.number().int().min(1024).default(3 * 1024 * 1024),
+    /** Decisions remembered for repeated reviews (same content, new uid); 0 turns the memo off. */
+    decisionMemoEntries: z.number().int().min(0).max(1_000_000).default(1024),
   })
   .refine((c) => c.recommender !== "ado" || c.adoUrl !== undefined, {
     message: "--ado-url is required with --recommender ado",
@@ -65,4 +67,5 @@ export const webhookOptions: readonly OptionSpec[] = [
   { flag: "namespaces", path: "webhook.namespaces", kind: "list", help: "namespaces whose jobs opt in without the label (comma list)" },
   { flag: "env-prefix", path: "webhook.envPrefix", kind: "string", help: "prefix of the override/output env vars", defaultText: "AUTOCONF_" },
   { flag: "max-body-bytes", path: "webhook.maxBodyBytes", kind: "integer", help: "largest AdmissionReview accepted (413 above)", defaultText: "3145728" },
+  { flag: "decision-memo-entries", path: "webhook.decisionMemoEntries", kind: "integer", help: "repeated reviews answered from remembered decisions (embedded recommender only); 0 = off", defaultText: "1024" },
 ];

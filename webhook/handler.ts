@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { admit, type AdmitDeps } from "./admit.js";
+import { admit, record, type AdmitDeps } from "./admit.js";
+import { splitReviewText, type DecisionMemo } from "./decisionMemo.js";
 import type { ReviewResult } from "./metrics.js";
-import { decodeReview, encodeResponse } from "./review.js";
+import { decodeReview, encodeResponse, RESPONSE_HEAD, responseTail } from "./review.js";
 
 function send(res: ServerResponse, status: number, body: string, close = false): void {
   const headers: Record<string, string | number> = { "content-type": "application/json", "content-length": Buffer.byteLength(body) };
@@ -15,14 +16,21 @@ function sendError(res: ServerResponse, status: number, code: string, message: s
   send(res, status, JSON.stringify({ code, message }), close);
 }
 
+export interface MutateHandlerDeps extends AdmitDeps {
+  /** Remembered decisions for repeated reviews; absent or disabled means every review is decided. */
+  memo?: DecisionMemo;
+}
+
 /**
  * POST /mutate, served straight from node:https rather than through express: at ~6 KB per review
  * the router and body-parser middleware cost about half the throughput (see bench/webhook.bench.ts).
- * The body is read once into a bounded buffer and parsed once.
+ * The body is read once into a bounded buffer; a review seen before is answered from the memo
+ * without parsing it, any other is parsed once and decided.
  */
-export function createMutateHandler(deps: AdmitDeps): (req: IncomingMessage, res: ServerResponse) => void {
+export function createMutateHandler(deps: MutateHandlerDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const maxBytes = deps.config.maxBodyBytes;
   const { metrics } = deps;
+  const memo = deps.memo?.enabled ? deps.memo : undefined;
 
   const finish = (startNs: bigint, kind: string, operation: string, result: ReviewResult) => {
     metrics.reviews.labels(kind, operation, result).inc();
@@ -30,9 +38,18 @@ export function createMutateHandler(deps: AdmitDeps): (req: IncomingMessage, res
   };
 
   const review = async (res: ServerResponse, raw: Buffer, startNs: bigint) => {
+    const text = raw.toString("utf8");
+    const cut = memo && splitReviewText(text);
+    const remembered = cut && memo!.recall(cut);
+    if (cut && remembered) {
+      metrics.decisionMemo.labels("hit").inc();
+      record(remembered.decision, { uid: cut.uid, dryRun: remembered.dryRun, namespace: remembered.namespace }, deps);
+      send(res, 200, `${RESPONSE_HEAD}"${cut.uid}"${remembered.responseTail}`);
+      return finish(startNs, remembered.decision.kind, remembered.operation, remembered.decision.result);
+    }
     let body: unknown;
     try {
-      body = JSON.parse(raw.toString("utf8"));
+      body = JSON.parse(text);
     } catch (err) {
       finish(startNs, "other", "unknown", "invalid");
       return sendError(res, 400, "REVIEW_INVALID", `body is not JSON: ${(err as Error).message}`);
@@ -44,10 +61,14 @@ export function createMutateHandler(deps: AdmitDeps): (req: IncomingMessage, res
     }
     const request = decoded.request;
     try {
-      const outcome = await admit(request, deps);
-      const extra = outcome.warnings.length > 0 ? { warnings: outcome.warnings } : {};
-      send(res, 200, encodeResponse(request.uid, outcome.ops, extra));
-      finish(startNs, outcome.kind, request.operation, outcome.result);
+      const decision = await admit(request, deps);
+      const tail = responseTail(decision.ops, decision.warnings.length > 0 ? { warnings: decision.warnings } : {});
+      send(res, 200, RESPONSE_HEAD + JSON.stringify(request.uid) + tail);
+      finish(startNs, decision.kind, request.operation, decision.result);
+      if (memo) {
+        const remembered = cut !== undefined && cut.uid === request.uid && memo.remember(cut, { decision, responseTail: tail, operation: request.operation, namespace: request.namespace, dryRun: request.dryRun === true });
+        metrics.decisionMemo.labels(remembered ? "miss" : "bypass").inc();
+      }
     } catch (err) {
       // A bug of ours must not block the user's job: admit unchanged, say so, count it.
       deps.log.error({ err, uid: request.uid, code: "INTERNAL" }, "review failed; job admitted unchanged");

@@ -9,6 +9,7 @@ export class WebhookMetrics {
   readonly reviewDuration: Histogram<"kind" | "result">;
   readonly recommendations: Counter<"recommender" | "outcome">;
   readonly fallbacks: Counter<"from" | "to">;
+  readonly decisionMemo: Counter<"outcome">;
 
   constructor(registry: Registry) {
     this.reviews = new Counter({
@@ -35,6 +36,12 @@ export class WebhookMetrics {
       name: "gpu_steward_webhook_recommender_fallbacks_total",
       help: "Answers taken from another recommender because the configured one failed. from=ado; to=embedded",
       labelNames: ["from", "to"],
+      registers: [registry],
+    });
+    this.decisionMemo = new Counter({
+      name: "gpu_steward_webhook_decision_memo_total",
+      help: "Reviews by decision memo outcome. outcome=hit (answered from a remembered decision)|miss (decided, then remembered)|bypass (decided, not rememberable: not in the apiserver's canonical form, or not repeatable)",
+      labelNames: ["outcome"],
       registers: [registry],
     });
   }

@@ -50,12 +50,26 @@ export function decodeReview(body: unknown): ReviewDecode {
   return { ok: false, message: `${path}: ${issue.message}` };
 }
 
+type ResponseExtra = Omit<AdmissionResponse, "uid" | "allowed" | "patch" | "patchType">;
+
+/** Everything of the response envelope before the uid's JSON string. */
+export const RESPONSE_HEAD = '{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","response":{"uid":';
+
+/**
+ * Everything of the response envelope after the uid: `RESPONSE_HEAD + JSON.stringify(uid) + tail` is
+ * the whole answer. Built by concatenation because the patch is base64 (nothing to escape), which
+ * saves stringifying a multi-kilobyte string a second time on every review.
+ */
+export function responseTail(ops: Operation[], extra: ResponseExtra = {}): string {
+  let tail = ',"allowed":true';
+  if (extra.warnings !== undefined) tail += `,"warnings":${JSON.stringify(extra.warnings)}`;
+  if (extra.auditAnnotations !== undefined) tail += `,"auditAnnotations":${JSON.stringify(extra.auditAnnotations)}`;
+  if (extra.status !== undefined) tail += `,"status":${JSON.stringify(extra.status)}`;
+  if (ops.length > 0) tail += `,"patchType":"JSONPatch","patch":"${Buffer.from(JSON.stringify(ops)).toString("base64")}"`;
+  return `${tail}}}`;
+}
+
 /** The response envelope the apiserver expects; the patch is base64 of the RFC 6902 document. */
-export function encodeResponse(uid: string, ops: Operation[], extra: Omit<AdmissionResponse, "uid" | "allowed" | "patch" | "patchType"> = {}): string {
-  const response: AdmissionResponse = { uid, allowed: true, ...extra };
-  if (ops.length > 0) {
-    response.patchType = "JSONPatch";
-    response.patch = Buffer.from(JSON.stringify(ops)).toString("base64");
-  }
-  return JSON.stringify({ apiVersion: "admission.k8s.io/v1", kind: "AdmissionReview", response });
+export function encodeResponse(uid: string, ops: Operation[], extra: ResponseExtra = {}): string {
+  return RESPONSE_HEAD + JSON.stringify(uid) + responseTail(ops, extra);
 }

@@ -22,7 +22,13 @@ export interface AdmittedJob {
   limits: SizingLimits;
 }
 
-export type AdmittedJobRead = { ok: true; job: AdmittedJob } | { ok: false; reason: string; metadata: ObjectMeta };
+/**
+ * `readClusterState`: the reading fetched something from the cluster (a mounted ConfigMap), so the
+ * same object may read differently later and its decision must not be remembered.
+ */
+export type AdmittedJobRead =
+  | { ok: true; job: AdmittedJob; readClusterState: boolean }
+  | { ok: false; reason: string; metadata: ObjectMeta; readClusterState: boolean };
 
 export interface ReadDeps {
   config: WebhookConfig;
@@ -44,22 +50,29 @@ export function sizingLimits(config: WebhookConfig, reading: JobReading): Sizing
 
 /** Reads a located job: mounted config files (best effort), launcher, env overrides, GPU model, limits. */
 export async function readLocatedJob(located: LocatedJob, namespace: string | undefined, deps: ReadDeps): Promise<AdmittedJobRead> {
-  const { config } = deps;
+  const { config, configMaps } = deps;
+  let readClusterState = false;
+  const source: ConfigMapSource | undefined = configMaps && {
+    get: (ns, name) => {
+      readClusterState = true;
+      return configMaps.get(ns, name);
+    },
+  };
   // A ConfigMap we cannot fetch reads as absent; readPyTorchJob then names what is missing.
-  const files = await mountedConfigFiles(located.job, namespace, deps.configMaps).catch(() => new Map<string, string>());
+  const files = await mountedConfigFiles(located.job, namespace, source).catch(() => new Map<string, string>());
   const read = readPyTorchJob(located.job, {
     envPrefix: config.envPrefix,
     ...(config.defaultGpuModel !== undefined && { defaultGpuModel: config.defaultGpuModel }),
     files,
   });
-  if (!read.ok) return { ok: false, reason: read.reason, metadata: located.metadata };
-  return { ok: true, job: { located, reading: read.reading, limits: sizingLimits(config, read.reading) } };
+  if (!read.ok) return { ok: false, reason: read.reason, metadata: located.metadata, readClusterState };
+  return { ok: true, job: { located, reading: read.reading, limits: sizingLimits(config, read.reading) }, readClusterState };
 }
 
 /** Locates the PyTorchJob in `object` (the object itself, or an AppWrapper's component) and reads it. */
 export async function readAdmittedJob(mutator: Mutator, object: unknown, namespace: string | undefined, deps: ReadDeps): Promise<AdmittedJobRead> {
   const located = mutator.locate(object);
-  if (!located.ok) return { ok: false, reason: located.reason, metadata: metadataOf(object) };
+  if (!located.ok) return { ok: false, reason: located.reason, metadata: metadataOf(object), readClusterState: false };
   return readLocatedJob(located, namespace, deps);
 }
 

@@ -40,9 +40,10 @@ export function anAdmissionReview(object: Record<string, unknown>, opts: ReviewO
   const gvr = GVR[kind] ?? { group: "example.com", version: "v1", resource: "things" };
   const meta = (object.metadata ?? {}) as { name?: string; namespace?: string };
   const namespace = opts.namespace ?? meta.namespace ?? "team-a";
+  // Field order as the apiserver writes it (Go encoding/json, struct order: TypeMeta kind first).
   return {
-    apiVersion: "admission.k8s.io/v1",
     kind: "AdmissionReview",
+    apiVersion: "admission.k8s.io/v1",
     request: {
       uid: opts.uid ?? "705ab4f5-6393-11e8-b7cc-42010a800002",
       kind: { group: gvr.group, version: gvr.version, kind },

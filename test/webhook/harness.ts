@@ -2,7 +2,7 @@ import fastJsonPatch, { type Operation } from "fast-json-patch";
 import { pino } from "pino";
 import { Registry } from "prom-client";
 import { ManualClock } from "../../platform/clock.js";
-import { admit, type AdmitDeps, type AdmitOutcome, type JobEvents } from "../../webhook/admit.js";
+import { admit, type AdmitDeps, type Decision, type JobEvents } from "../../webhook/admit.js";
 import { WebhookConfig } from "../../webhook/config.js";
 import { WebhookMetrics } from "../../webhook/metrics.js";
 import type { ConfigMapSource } from "../../webhook/mountedFiles.js";
@@ -16,7 +16,7 @@ export interface Harness {
   deps: AdmitDeps;
   events: RecordedEvent[];
   registry: Registry;
-  review(body: Record<string, unknown>): Promise<AdmitOutcome>;
+  review(body: Record<string, unknown>): Promise<Decision>;
 }
 
 export function aHarness(opts: { config?: Record<string, unknown>; recommender?: Recommender; configMaps?: ConfigMapSource; cluster?: boolean } = {}): Harness {

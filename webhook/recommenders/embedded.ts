@@ -10,6 +10,7 @@ export type RecommendGpus = (inputs: TuningInputs, limits: SizingLimits) => Sizi
 
 export class EmbeddedRecommender implements Recommender {
   readonly name = "embedded" as const;
+  readonly deterministic = true;
   private readonly recommendFn: RecommendGpus;
 
   /** `recommend` replaces the memory model (tests, calibration experiments). */

@@ -17,5 +17,10 @@ export interface RecommenderAnswer {
  */
 export interface Recommender {
   readonly name: RecommenderName;
+  /**
+   * The same inputs and limits always give the same answer (a pure model, no remote state), so a
+   * decision built on it may be remembered. Absent means no.
+   */
+  readonly deterministic?: boolean;
   recommend(inputs: TuningInputs, limits: SizingLimits, deadlineMs: number): Promise<RecommenderAnswer>;
 }
