@@ -1,6 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { runCerts } from "./cmd/certs.js";
-import { loadServeConfig, serveOptions, startServe } from "./cmd/serve.js";
+import { ALL_ROLES, extenderRoleOptions, loadServeConfig, serveOptions, startServe, webhookRoleOptions, type ServeRoles } from "./cmd/serve.js";
 import { envName, type OptionSpec } from "./platform/config/options.js";
 import { isStewardError, StewardError } from "./platform/errors.js";
 import { kubeAdapters, loadKubeConfig } from "./platform/kube/client.js";
@@ -22,9 +22,9 @@ const certsOptions: readonly OptionSpec[] = [
   { flag: "kubeconfig", path: "kubeconfig", kind: "string", help: "kubeconfig path or 'in-cluster' (with --secret)" },
 ];
 
-async function serve(flags: Record<string, string | boolean | undefined>): Promise<number> {
+async function serve(flags: Record<string, string | boolean | undefined>, roles: ServeRoles): Promise<number> {
   const config = loadServeConfig({ flags, env: process.env, ...(typeof flags.config === "string" && { configFile: flags.config }) });
-  const server = await startServe(config);
+  const server = await startServe(config, {}, roles);
   const stop = async (signal: string) => {
     server.log.info({ signal }, "stopping");
     await server.stop();
@@ -37,14 +37,19 @@ async function serve(flags: Record<string, string | boolean | undefined>): Promi
 
 const SUBCOMMANDS: Record<string, Subcommand> = {
   controller: {
-    summary: "admission webhook (and, in later releases, extender and scoring API) in one process",
+    summary: "admission webhook, scheduler extender and scoring API in one process, sharing the learned model",
     options: serveOptions,
-    run: serve,
+    run: (flags) => serve(flags, ALL_ROLES),
   },
   webhook: {
     summary: "admission webhook only: /mutate on the webhook port, /metrics /healthz /readyz on the metrics port",
-    options: serveOptions,
-    run: serve,
+    options: webhookRoleOptions,
+    run: (flags) => serve(flags, { webhook: true, extender: false }),
+  },
+  extender: {
+    summary: "scheduler extender only: /filter /prioritize and the scoring API on the extender port",
+    options: extenderRoleOptions,
+    run: (flags) => serve(flags, { webhook: false, extender: true }),
   },
   certs: {
     summary: "issue a CA and serving certificate into a directory or a Secret; prints the base64 caBundle",

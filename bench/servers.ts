@@ -15,7 +15,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => 
 if (!variant || !stateDir) throw new Error("usage: servers.ts steward|bare STATE_DIR [LOG_LEVEL]");
 
 if (variant === "steward") {
-  const config = loadServeConfig({ flags: { "webhook-port": "0", "metrics-port": "0", "state-dir": stateDir, "bind-address": "127.0.0.1", "log-level": logLevel }, env: {} });
+  const config = loadServeConfig({ flags: { "webhook-port": "0", "extender-port": "0", "metrics-port": "0", "state-dir": stateDir, "bind-address": "127.0.0.1", "log-level": logLevel }, env: {} });
   // Logs go to /dev/null through pino's async destination, as they would to a container's stdout.
   const server = await startServe(config, { log: pino({ level: logLevel }, pino.destination({ dest: "/dev/null", sync: false })) });
   process.stdout.write(`PORT ${server.webhookPort}\n`);

@@ -18,6 +18,10 @@ import { createLogger, type Logger } from "../platform/log.js";
 import { createRegistry } from "../platform/metrics.js";
 import { LeaderElector } from "../platform/kube/leader.js";
 import { openStore, PendingRightsizing, type Store } from "../platform/store/index.js";
+import { ExtenderConfig, extenderOptions } from "../extender/config.js";
+import { ScoringModel } from "../core/scoring/index.js";
+import { ClusterView } from "../platform/kube/clusterView.js";
+import { createExtenderRole, type ExtenderRole } from "./extenderRole.js";
 import { WebhookConfig, webhookOptions } from "../webhook/config.js";
 import { DecisionMemo } from "../webhook/decisionMemo.js";
 import { createMutateHandler } from "../webhook/handler.js";
@@ -28,13 +32,25 @@ import { GateLoopMetrics } from "../webhook/gateMetrics.js";
 import { routeMutate } from "../webhook/router.js";
 import type { Registry } from "prom-client";
 
-/** `steward controller` runs every role; `steward webhook` only admission. Later issues add roles. */
-export const ServeConfig = CommonConfig.extend({ webhook: WebhookConfig.prefault({}) });
+/** `steward controller` runs every role; `steward webhook` only admission, `steward extender` only placement. */
+export const ServeConfig = CommonConfig.extend({ webhook: WebhookConfig.prefault({}), extender: ExtenderConfig });
 export type ServeConfig = z.infer<typeof ServeConfig>;
-export const serveOptions: readonly OptionSpec[] = [...commonOptions, ...webhookOptions];
+/** Every serving flag (the controller's); the README documents all of them. */
+export const serveOptions: readonly OptionSpec[] = [...commonOptions, ...webhookOptions, ...extenderOptions];
+export const webhookRoleOptions: readonly OptionSpec[] = [...commonOptions, ...webhookOptions];
+export const extenderRoleOptions: readonly OptionSpec[] = [...commonOptions.filter((o) => o.flag !== "webhook-port"), ...extenderOptions];
+
+export interface ServeRoles {
+  webhook: boolean;
+  extender: boolean;
+}
+export const ALL_ROLES: ServeRoles = { webhook: true, extender: true };
 
 export interface RunningServer {
-  webhookPort: number;
+  /** Undefined when the webhook role is off. */
+  webhookPort?: number;
+  /** Undefined when the extender role is off. */
+  extenderPort?: number;
   metricsPort: number;
   caBundle?: string;
   log: Logger;
@@ -97,7 +113,7 @@ function startGateLoop(opts: { config: ServeConfig; kube: KubePorts; store: Stor
 }
 
 /** Composition root shared by `steward controller` and `steward webhook`. */
-export async function startServe(config: ServeConfig, deps: ServeDeps = {}): Promise<RunningServer> {
+export async function startServe(config: ServeConfig, deps: ServeDeps = {}, roles: ServeRoles = ALL_ROLES): Promise<RunningServer> {
   const clock = deps.clock ?? systemClock;
   const log = deps.log ?? createLogger({ level: config.log.level });
   const stateDir = resolve(config.stateDir);
@@ -114,7 +130,8 @@ export async function startServe(config: ServeConfig, deps: ServeDeps = {}): Pro
   let certFile = config.server.tlsCert;
   let keyFile = config.server.tlsKey;
   let caBundle: string | undefined;
-  if (!certFile || !keyFile) {
+  const needsTls = roles.webhook || (roles.extender && config.extender.tls);
+  if (needsTls && (!certFile || !keyFile)) {
     const ensured = await ensureSelfSigned(join(stateDir, "tls"), config.server.tlsDnsNames, new Date(clock.nowMs()), { ipAddresses: ["127.0.0.1"] });
     certFile = ensured.paths.certFile;
     keyFile = ensured.paths.keyFile;
@@ -126,7 +143,7 @@ export async function startServe(config: ServeConfig, deps: ServeDeps = {}): Pro
   const readiness = createReadiness();
   const metrics = new WebhookMetrics(registry);
   const recommenders = buildRecommenders(config.webhook, clock, log);
-  const gated = kube !== undefined && recommenders.ado !== undefined && config.webhook.adoAsyncGate;
+  const gated = roles.webhook && kube !== undefined && recommenders.ado !== undefined && config.webhook.adoAsyncGate;
   if (config.webhook.adoAsyncGate && !gated) log.warn({ reason: kube ? "needs --recommender ado" : "standalone mode" }, "--ado-async-gate ignored");
   const gateLoop = gated ? startGateLoop({ config, kube: kube!, store, recommenders, registry, clock, log }) : undefined;
   const mutate = createMutateHandler({
@@ -141,9 +158,25 @@ export async function startServe(config: ServeConfig, deps: ServeDeps = {}): Pro
   });
   const opsApp = createOpsApp(registry, readiness);
 
-  let tls;
+  // The learned model and the cluster view are one instance each, shared by the roles of this process.
+  const model = new ScoringModel();
+  const view = new ClusterView(config.extender.gpuResource);
+
+  let tls: ReturnType<typeof createTlsServer> | undefined;
+  let extender: ExtenderRole | undefined;
   try {
-    tls = createTlsServer({ certFile, keyFile, handler: routeMutate(mutate, opsApp), log: log.child({ component: "tls" }) });
+    if (roles.webhook) tls = createTlsServer({ certFile: certFile!, keyFile: keyFile!, handler: routeMutate(mutate, opsApp), log: log.child({ component: "tls" }) });
+    if (roles.extender) {
+      extender = createExtenderRole({
+        config: config.extender,
+        view,
+        model,
+        registry,
+        clock,
+        log,
+        ...(config.extender.tls && { tls: { certFile: certFile!, keyFile: keyFile! } }),
+      });
+    }
   } catch (err) {
     store.close();
     throw new StewardError("TLS_MATERIAL", `cannot serve TLS with ${certFile} / ${keyFile}: ${(err as Error).message}`, "tls-cert");
@@ -152,19 +185,21 @@ export async function startServe(config: ServeConfig, deps: ServeDeps = {}): Pro
   let stopping = false;
   readiness.add("shutdown", () => (stopping ? "shutting down" : undefined));
 
-  const webhookPort = (await listen(tls.server, config.server.webhookPort, config.server.bindAddress)).port;
+  const webhookPort = tls && (await listen(tls.server, config.server.webhookPort, config.server.bindAddress)).port;
+  const extenderPort = extender && (await listen(extender.server, config.extender.port, config.server.bindAddress)).port;
   const metricsPort = (await listen(ops.server, config.server.metricsPort, config.server.bindAddress)).port;
-  log.info({ webhookPort, metricsPort }, "serving");
+  log.info({ webhookPort, extenderPort, metricsPort }, "serving");
 
   return {
-    webhookPort,
+    ...(webhookPort !== undefined && { webhookPort }),
+    ...(extenderPort !== undefined && { extenderPort }),
     metricsPort,
     ...(caBundle !== undefined && { caBundle }),
     log,
     async stop() {
       stopping = true;
       gateLoop?.abort();
-      await Promise.allSettled([tls.close(), ops.close()]);
+      await Promise.allSettled([tls?.close(), extender?.close(), ops.close()]);
       store.close();
       log.info("stopped");
       log.flush();

@@ -1,19 +1,12 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { readBoundedBody, sendJson } from "../platform/http/boundedBody.js";
 import { admit, record, type AdmitDeps } from "./admit.js";
 import { splitReviewText, type DecisionMemo } from "./decisionMemo.js";
 import type { ReviewResult } from "./metrics.js";
 import { decodeReview, encodeResponse, RESPONSE_HEAD, responseTail } from "./review.js";
 
-function send(res: ServerResponse, status: number, body: string, close = false): void {
-  const headers: Record<string, string | number> = { "content-type": "application/json", "content-length": Buffer.byteLength(body) };
-  // After a refused oversized body the rest of it is still on the wire: close instead of draining it.
-  if (close) headers.connection = "close";
-  res.writeHead(status, headers);
-  res.end(body);
-}
-
 function sendError(res: ServerResponse, status: number, code: string, message: string, close = false): void {
-  send(res, status, JSON.stringify({ code, message }), close);
+  sendJson(res, status, JSON.stringify({ code, message }), close);
 }
 
 export interface MutateHandlerDeps extends AdmitDeps {
@@ -44,7 +37,7 @@ export function createMutateHandler(deps: MutateHandlerDeps): (req: IncomingMess
     if (cut && remembered) {
       metrics.decisionMemo.labels("hit").inc();
       record(remembered.decision, { uid: cut.uid, dryRun: remembered.dryRun, namespace: remembered.namespace }, deps);
-      send(res, 200, `${RESPONSE_HEAD}"${cut.uid}"${remembered.responseTail}`);
+      sendJson(res, 200, `${RESPONSE_HEAD}"${cut.uid}"${remembered.responseTail}`);
       return finish(startNs, remembered.decision.kind, remembered.operation, remembered.decision.result);
     }
     let body: unknown;
@@ -63,7 +56,7 @@ export function createMutateHandler(deps: MutateHandlerDeps): (req: IncomingMess
     try {
       const decision = await admit(request, deps);
       const tail = responseTail(decision.ops, decision.warnings.length > 0 ? { warnings: decision.warnings } : {});
-      send(res, 200, RESPONSE_HEAD + JSON.stringify(request.uid) + tail);
+      sendJson(res, 200, RESPONSE_HEAD + JSON.stringify(request.uid) + tail);
       finish(startNs, decision.kind, request.operation, decision.result);
       if (memo) {
         const remembered = cut !== undefined && cut.uid === request.uid && memo.remember(cut, { decision, responseTail: tail, operation: request.operation, namespace: request.namespace, dryRun: request.dryRun === true });
@@ -72,7 +65,7 @@ export function createMutateHandler(deps: MutateHandlerDeps): (req: IncomingMess
     } catch (err) {
       // A bug of ours must not block the user's job: admit unchanged, say so, count it.
       deps.log.error({ err, uid: request.uid, code: "INTERNAL" }, "review failed; job admitted unchanged");
-      send(res, 200, encodeResponse(request.uid, [], { warnings: ["gpu-steward: internal error; job admitted unchanged"] }));
+      sendJson(res, 200, encodeResponse(request.uid, [], { warnings: ["gpu-steward: internal error; job admitted unchanged"] }));
       finish(startNs, "other", request.operation, "error");
     }
   };
@@ -83,29 +76,14 @@ export function createMutateHandler(deps: MutateHandlerDeps): (req: IncomingMess
       res.setHeader("allow", "POST");
       return sendError(res, 405, "REVIEW_INVALID", `${req.method} not allowed on /mutate; POST an AdmissionReview`);
     }
-    const declared = Number(req.headers["content-length"]);
-    if (Number.isFinite(declared) && declared > maxBytes) {
-      finish(startNs, "other", "unknown", "invalid");
-      return sendError(res, 413, "REVIEW_TOO_LARGE", `body of ${declared} bytes exceeds the ${maxBytes}-byte limit`, true);
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let refused = false;
-    req.on("data", (chunk: Buffer) => {
-      if (refused) return;
-      size += chunk.length;
-      if (size > maxBytes) {
-        refused = true;
+    readBoundedBody(req, maxBytes, {
+      body: (raw) => void review(res, raw, startNs),
+      tooLarge: (declared) => {
         finish(startNs, "other", "unknown", "invalid");
-        sendError(res, 413, "REVIEW_TOO_LARGE", `body exceeds the ${maxBytes}-byte limit`, true);
-        return;
-      }
-      chunks.push(chunk);
+        const size = declared !== undefined ? `body of ${declared} bytes` : "body";
+        sendError(res, 413, "REVIEW_TOO_LARGE", `${size} exceeds the ${maxBytes}-byte limit`, true);
+      },
+      error: (err) => deps.log.debug({ err }, "request stream failed"),
     });
-    req.on("end", () => {
-      if (refused) return;
-      void review(res, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size), startNs);
-    });
-    req.on("error", (err) => deps.log.debug({ err }, "request stream failed"));
   };
 }

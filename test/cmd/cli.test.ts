@@ -28,10 +28,16 @@ describe("steward CLI", () => {
     expect(out.stdout).toMatch(/certs/);
   });
 
-  it.each(["controller", "webhook", "certs"])("%s --help lists its flags", async (sub) => {
+  it.each([
+    ["controller", [/--webhook-port.*9443/, /--extender-port.*8888/], []],
+    ["webhook", [/--webhook-port.*9443/], [/--extender-port/]],
+    ["extender", [/--extender-port.*8888/, /--weight-topology/], [/--webhook-port/]],
+    ["certs", [/--dns/], []],
+  ] as const)("%s --help lists its flags", async (sub, present, absent) => {
     const out = await steward([sub, "--help"]);
     expect(out.code).toBe(0);
-    expect(out.stdout).toMatch(sub === "certs" ? /--dns/ : /--webhook-port.*9443/);
+    for (const re of present) expect(out.stdout).toMatch(re);
+    for (const re of absent) expect(out.stdout).not.toMatch(re);
   });
 
   it("stops at start with exit 2 naming the field, the value and its source", async () => {

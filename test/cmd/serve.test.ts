@@ -12,7 +12,7 @@ let ca: string;
 const stateDir = mkdtempSync(join(tmpdir(), "steward-serve-"));
 
 beforeAll(async () => {
-  const config = loadServeConfig({ flags: { "webhook-port": "0", "metrics-port": "0", "state-dir": stateDir, "bind-address": "127.0.0.1" }, env: {} });
+  const config = loadServeConfig({ flags: { "webhook-port": "0", "extender-port": "0", "metrics-port": "0", "state-dir": stateDir, "bind-address": "127.0.0.1" }, env: {} });
   server = await startServe(config, { log: pino({ level: "silent" }) });
   ca = readFileSync(join(stateDir, "tls", "ca.crt"), "utf8");
 });
@@ -50,6 +50,17 @@ describe("steward controller, standalone", () => {
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toContain("gpu_steward_webhook_reviews_total");
     expect(metrics).toContain("gpu_steward_process_cpu_seconds_total");
+  });
+
+  it("serves the scheduler extender on its own port, from the same process", async () => {
+    const base = `http://127.0.0.1:${server.extenderPort}`;
+    const pod = { metadata: { name: "p", namespace: "team-a" }, spec: { containers: [{ resources: { limits: { "nvidia.com/gpu": "1" } } }] } };
+    const res = await fetch(`${base}/filter`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ Pod: pod, NodeNames: ["gpu-1"] }) });
+    expect(res.status).toBe(200);
+    // Standalone: the cluster view knows no nodes, so names cannot be resolved.
+    expect(await res.json()).toMatchObject({ NodeNames: [], FailedAndUnresolvableNodes: { "gpu-1": "gpu-steward: node not in the cluster view" } });
+    const metrics = await (await fetch(`http://127.0.0.1:${server.metricsPort}/metrics`)).text();
+    expect(metrics).toContain('gpu_steward_extender_requests_total{verb="filter",result="ok"} 1');
   });
 
   it("keeps the store in the state dir in WAL mode", () => {

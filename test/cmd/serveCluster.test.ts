@@ -18,7 +18,7 @@ const log = pino({ level: "silent" });
 beforeAll(async () => {
   kube = memoryAdapters(log, systemClock, { podName: "controller-0" });
   const config = loadServeConfig({
-    flags: { "webhook-port": "0", "metrics-port": "0", "state-dir": stateDir, "bind-address": "127.0.0.1", recommender: "ado", "ado-url": "http://127.0.0.1:9", "ado-async-gate": true, identity: "controller-0" },
+    flags: { "webhook-port": "0", "extender-port": "0", "metrics-port": "0", "state-dir": stateDir, "bind-address": "127.0.0.1", recommender: "ado", "ado-url": "http://127.0.0.1:9", "ado-async-gate": true, identity: "controller-0" },
     env: {},
   });
   server = await startServe(config, { log, kube });

@@ -1,0 +1,15 @@
+export { freeGpus, type NodeCapacity } from "./capacity.js";
+export { checkFit, type Fit } from "./filter.js";
+export { acceptedProducts, GPU_PRODUCT_LABEL, GPU_RESOURCE, gpuRequestOf, JOB_TYPE_LABEL, podGpus, type GpuRequest, type PodLike } from "./podRequest.js";
+export {
+  checkWeights,
+  COMPONENTS,
+  DEFAULT_WEIGHTS,
+  MAX_EXTENDER_PRIORITY,
+  NEUTRAL_COMPONENT,
+  NEUTRAL_COMPONENTS,
+  nodeScore,
+  type Component,
+  type Components,
+  type Weights,
+} from "./score.js";
