@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { runCerts } from "./cmd/certs.js";
+import { runSpendPlan, spendPlanOptions } from "./cmd/spend.js";
 import { ALL_ROLES, extenderRoleOptions, loadServeConfig, serveOptions, startServe, webhookRoleOptions, type ServeRoles } from "./cmd/serve.js";
 import { envName, type OptionSpec } from "./platform/config/options.js";
 import { isStewardError, StewardError } from "./platform/errors.js";
@@ -10,6 +11,8 @@ import { systemClock } from "./platform/clock.js";
 interface Subcommand {
   summary: string;
   options: readonly OptionSpec[];
+  /** One-shot tools: flags only, no --config file and no STEWARD_* environment. */
+  flagsOnly?: boolean;
   run(flags: Record<string, string | boolean | undefined>): Promise<number>;
 }
 
@@ -51,9 +54,18 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     options: extenderRoleOptions,
     run: (flags) => serve(flags, { webhook: false, extender: true }),
   },
+  "spend plan": {
+    summary: "one PID step of the spend controller for given figures, as a fresh controller would take it; prints JSON",
+    options: spendPlanOptions,
+    flagsOnly: true,
+    async run(flags) {
+      return runSpendPlan(flags, process.stdout);
+    },
+  },
   certs: {
     summary: "issue a CA and serving certificate into a directory or a Secret; prints the base64 caBundle",
     options: certsOptions,
+    flagsOnly: true,
     async run(flags) {
       const list = (v: unknown) => (typeof v === "string" ? v.split(",").map((s) => s.trim()).filter(Boolean) : []);
       const dnsNames = list(flags.dns);
@@ -98,12 +110,12 @@ function usage(): string {
 }
 
 function subcommandHelp(name: string, sub: Subcommand): string {
-  const lines = [`Usage: steward ${name} [flags]`, "", sub.summary, "", "Flags (precedence: defaults < --config file < STEWARD_* env < flags):"];
-  const all = name === "certs" ? sub.options : [{ flag: "config", path: "", kind: "string" as const, help: "YAML or JSON file with the same keys as the flags' paths" }, ...sub.options];
+  const lines = [`Usage: steward ${name} [flags]`, "", sub.summary, "", sub.flagsOnly ? "Flags:" : "Flags (precedence: defaults < --config file < STEWARD_* env < flags):"];
+  const all = sub.flagsOnly ? sub.options : [{ flag: "config", path: "", kind: "string" as const, help: "YAML or JSON file with the same keys as the flags' paths" }, ...sub.options];
   for (const o of all) {
     const value = o.kind === "boolean" ? "" : o.kind === "list" ? " A,B" : " VALUE";
     const def = o.defaultText ? ` (default ${o.defaultText})` : "";
-    const where = o.path && name !== "certs" ? ` [${o.path}, ${envName(o.flag)}]` : "";
+    const where = o.path && !sub.flagsOnly ? ` [${o.path}, ${envName(o.flag)}]` : "";
     lines.push(`  --${o.flag}${value}`.padEnd(34) + `${o.help}${def}${where}`);
   }
   lines.push(`  --help`.padEnd(34) + "show this help");
@@ -112,7 +124,7 @@ function subcommandHelp(name: string, sub: Subcommand): string {
 
 function parseFlags(name: string, sub: Subcommand, argv: string[]): Record<string, string | boolean | undefined> {
   const options: NonNullable<ParseArgsConfig["options"]> = { help: { type: "boolean", short: "h" } };
-  if (name !== "certs") options.config = { type: "string" };
+  if (!sub.flagsOnly) options.config = { type: "string" };
   for (const o of sub.options) options[o.flag] = { type: o.kind === "boolean" ? "boolean" : "string" };
   try {
     return parseArgs({ args: argv, options, strict: true, allowPositionals: false, allowNegative: true }).values as Record<string, string | boolean | undefined>;
@@ -122,7 +134,9 @@ function parseFlags(name: string, sub: Subcommand, argv: string[]): Record<strin
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
+  // Two-word subcommands (`spend plan`): the second word is part of the name when it is not a flag.
+  const twoWords = argv.length > 1 && !argv[1]!.startsWith("-") && SUBCOMMANDS[`${argv[0]} ${argv[1]}`] !== undefined;
+  const [name, ...rest] = twoWords ? [`${argv[0]} ${argv[1]}`, ...argv.slice(2)] : argv;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     process.stdout.write(`${usage()}\n`);
     return name === undefined ? 2 : 0;

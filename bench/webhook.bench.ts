@@ -9,7 +9,7 @@
  *   (the memo never hits): the cost of the full path.
  * Prints req/s, p50, p99 and the ratios; writes bench/results/webhook.json.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -17,6 +17,7 @@ import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import { ensureSelfSigned } from "../certs/index.js";
 import { anAdmissionReview, loadJob } from "../test/builders/reviews.js";
+import { startChildServer } from "./childServer.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -28,18 +29,8 @@ function kubectlApplied(job: Record<string, unknown>): Record<string, unknown> {
   return { ...job, metadata: { ...meta, annotations: { ...meta.annotations, "kubectl.kubernetes.io/last-applied-configuration": JSON.stringify(job) } } };
 }
 
-async function startChild(variant: string, stateDir: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ["--import", "tsx", join(here, "servers.ts"), variant, stateDir, logLevel], { stdio: ["ignore", "pipe", "inherit"] });
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = "";
-    child.stdout!.on("data", (c: Buffer) => {
-      out += c.toString();
-      const m = /PORT (\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    child.once("exit", (code) => reject(new Error(`${variant} server exited with ${code}`)));
-  });
-  return { child, port };
+function startChild(variant: string, stateDir: string): Promise<{ child: ChildProcess; port: number }> {
+  return startChildServer(join(here, "servers.ts"), [variant, stateDir, logLevel]);
 }
 
 interface Figures {

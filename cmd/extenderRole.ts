@@ -12,6 +12,7 @@ import { PlacementDecisions } from "../extender/decisions.js";
 import { createExtenderHandler } from "../extender/handler.js";
 import { ExtenderMetrics } from "../extender/metrics.js";
 import { modelScorers, type SpendRouting } from "../extender/scorers.js";
+import { cachedTopologyScorer } from "../extender/topologyScorer.js";
 import type { Clock } from "../platform/clock.js";
 import { createPlainServer } from "../platform/http/plainServer.js";
 import { createTlsServer } from "../platform/http/tlsServer.js";
@@ -41,7 +42,7 @@ export interface ExtenderRole {
 export function createExtenderRole(deps: ExtenderRoleDeps): ExtenderRole {
   const { config, log } = deps;
   const decisions = new PlacementDecisions({ maxPods: config.decisionsKept, maxNodes: 20 });
-  const scorers = modelScorers({ model: deps.model, ...(deps.spendRouting && { spendRouting: deps.spendRouting }) });
+  const scorers = modelScorers({ model: deps.model, topology: cachedTopologyScorer(), ...(deps.spendRouting && { spendRouting: deps.spendRouting }) });
   const handler = createExtenderHandler(
     {
       placement: { view: deps.view, scorers, weights: config.weights, resource: config.gpuResource },

@@ -19,7 +19,7 @@ import { createRegistry } from "../platform/metrics.js";
 import { LeaderElector } from "../platform/kube/leader.js";
 import { openStore, PendingRightsizing, type Store } from "../platform/store/index.js";
 import { ExtenderConfig, extenderOptions } from "../extender/config.js";
-import { ScoringModel } from "../core/scoring/index.js";
+import { createScoringApi, openScoringState, ScoringMetrics } from "../extender/scoring/index.js";
 import { ClusterView } from "../platform/kube/clusterView.js";
 import { createExtenderRole, type ExtenderRole } from "./extenderRole.js";
 import { WebhookConfig, webhookOptions } from "../webhook/config.js";
@@ -159,8 +159,11 @@ export async function startServe(config: ServeConfig, deps: ServeDeps = {}, role
   const opsApp = createOpsApp(registry, readiness);
 
   // The learned model and the cluster view are one instance each, shared by the roles of this process.
-  const model = new ScoringModel();
+  // The model is durable: every acknowledged observation is in SQLite before its 200 (extender/scoring).
+  const scoring = openScoringState(store.db, clock, log.child({ component: "scoring" }));
+  const model = scoring.model;
   const view = new ClusterView(config.extender.gpuResource);
+  const scoringApi = createScoringApi({ model, store: scoring.store, metrics: new ScoringMetrics(registry, scoring), log: log.child({ component: "scoring-api" }) });
 
   let tls: ReturnType<typeof createTlsServer> | undefined;
   let extender: ExtenderRole | undefined;
@@ -174,10 +177,12 @@ export async function startServe(config: ServeConfig, deps: ServeDeps = {}, role
         registry,
         clock,
         log,
+        routers: [scoringApi],
         ...(config.extender.tls && { tls: { certFile: certFile!, keyFile: keyFile! } }),
       });
     }
   } catch (err) {
+    scoring.close();
     store.close();
     throw new StewardError("TLS_MATERIAL", `cannot serve TLS with ${certFile} / ${keyFile}: ${(err as Error).message}`, "tls-cert");
   }
@@ -200,6 +205,7 @@ export async function startServe(config: ServeConfig, deps: ServeDeps = {}, role
       stopping = true;
       gateLoop?.abort();
       await Promise.allSettled([tls?.close(), extender?.close(), ops.close()]);
+      scoring.close(); // final checkpoint of the learned model
       store.close();
       log.info("stopped");
       log.flush();

@@ -11,8 +11,8 @@ import { readBoundedBody, sendJson } from "../platform/http/boundedBody.js";
 import type { Logger } from "../platform/log.js";
 import type { PlacementDecisions } from "./decisions.js";
 import type { ExtenderMetrics } from "./metrics.js";
-import { filter, neutralPriorities, prioritize, type Placement } from "./placement.js";
-import { decodeExtenderArgs, type ExtenderArgs, type ExtenderFilterResult } from "./wire.js";
+import { filter, neutralPriorities, passEveryNode, prioritize, type Placement } from "./placement.js";
+import { decodeExtenderArgs, encodeFilterResult, type ExtenderArgs } from "./wire.js";
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 type Verb = "filter" | "prioritize";
@@ -27,16 +27,6 @@ export interface ExtenderHandlerDeps {
   maxBodyBytes: number;
 }
 
-function passEveryNode(args: ExtenderArgs): ExtenderFilterResult {
-  return {
-    Nodes: args.nodeNames ? null : { metadata: {}, items: args.nodes ?? [] },
-    NodeNames: args.nodeNames ?? null,
-    FailedNodes: {},
-    FailedAndUnresolvableNodes: {},
-    Error: "",
-  };
-}
-
 function pathOf(url: string | undefined): string {
   const u = url ?? "/";
   const q = u.indexOf("?");
@@ -49,12 +39,12 @@ export function createExtenderHandler(deps: ExtenderHandlerDeps, rest: Listener)
   const answer = (verb: Verb, args: ExtenderArgs): string => {
     try {
       if (verb === "filter") {
-        const result = filter(args, deps.placement);
-        metrics.nodes.labels("passed").inc((result.NodeNames ?? result.Nodes?.items ?? []).length);
-        metrics.nodes.labels("failed").inc(Object.keys(result.FailedNodes).length);
-        metrics.nodes.labels("unresolvable").inc(Object.keys(result.FailedAndUnresolvableNodes).length);
+        const outcome = filter(args, deps.placement);
+        metrics.nodes.labels("passed").inc(outcome.passed.length);
+        metrics.nodes.labels("failed").inc(outcome.failed.length);
+        metrics.nodes.labels("unresolvable").inc(outcome.unresolvable.length);
         metrics.requests.labels(verb, "ok").inc();
-        return JSON.stringify(result);
+        return encodeFilterResult(outcome);
       }
       const { priorities, scored, request } = prioritize(args, deps.placement);
       const meta = args.pod.metadata;
@@ -77,7 +67,7 @@ export function createExtenderHandler(deps: ExtenderHandlerDeps, rest: Listener)
       const meta = args.pod.metadata;
       log.error({ err, verb, namespace: meta?.namespace, pod: meta?.name, code: "EXTENDER_INTERNAL" }, "extender failed; every node passed with neutral scores");
       metrics.requests.labels(verb, "error").inc();
-      return JSON.stringify(verb === "filter" ? passEveryNode(args) : neutralPriorities(args, deps.placement.weights));
+      return verb === "filter" ? encodeFilterResult(passEveryNode(args)) : JSON.stringify(neutralPriorities(args, deps.placement.weights));
     }
   };
 

@@ -2,9 +2,9 @@
  * Filter and prioritize for one ExtenderArgs: resolves the candidate nodes through the cluster view,
  * asks core/placement whether each fits and how the four components rank it. No HTTP here.
  */
-import { checkFit, gpuRequestOf, NEUTRAL_COMPONENT, NEUTRAL_COMPONENTS, nodeScore, type Components, type GpuRequest, type NodeCapacity, type Weights } from "../core/placement/index.js";
+import { checkFit, gpuRequestOf, type Fit, NEUTRAL_COMPONENT, NEUTRAL_COMPONENTS, nodeScore, type Components, type GpuRequest, type NodeCapacity, type Weights } from "../core/placement/index.js";
 import { capacityFromNodeObject, type ClusterView, type NodeObject, type PodObject } from "../platform/kube/clusterView.js";
-import type { ExtenderArgs, ExtenderFilterResult, HostPriority } from "./wire.js";
+import type { ExtenderArgs, HostPriority } from "./wire.js";
 
 /** Where spend routing sends this pod. */
 export interface SpendRoute {
@@ -56,33 +56,68 @@ function candidates(args: ExtenderArgs, p: Placement): Candidate[] {
   });
 }
 
-export function filter(args: ExtenderArgs, p: Placement): ExtenderFilterResult {
+const NOT_IN_VIEW = "gpu-steward: node not in the cluster view";
+
+/**
+ * Fit answers by the node facts they depend on (product, pool, allocatable, used). Keyed without
+ * building strings: the product and pool strings are the view's own (their hashes are cached), the
+ * counts a number.
+ */
+class FitMemo {
+  private readonly byProduct = new Map<string | undefined, Map<string | undefined, Map<number, Fit>>>();
+
+  constructor(private readonly decide: (cap: NodeCapacity) => Fit) {}
+
+  get(cap: NodeCapacity): Fit {
+    let byPool = this.byProduct.get(cap.product);
+    if (!byPool) this.byProduct.set(cap.product, (byPool = new Map()));
+    let byCounts = byPool.get(cap.pool);
+    if (!byCounts) byPool.set(cap.pool, (byCounts = new Map()));
+    const counts = cap.allocatableGpus * 1_000_003 + cap.usedGpus;
+    let fit = byCounts.get(counts);
+    if (fit === undefined) byCounts.set(counts, (fit = this.decide(cap)));
+    return fit;
+  }
+}
+
+/** What /filter decided, in request order; encoded by wire.ts. */
+export interface FilterOutcome {
+  /** nodeCacheCapable: names; otherwise the Node objects to send back. */
+  mode: "names" | "nodes";
+  passed: Array<{ name: string; object?: NodeObject }>;
+  failed: Array<[node: string, reason: string]>;
+  unresolvable: Array<[node: string, reason: string]>;
+}
+
+export function filter(args: ExtenderArgs, p: Placement): FilterOutcome {
   const request = gpuRequestOf(args.pod, p.resource);
   const route = request.gpus > 0 ? p.scorers.spend(args.pod) : undefined;
   const poolClosed = route?.closed ? route.pool : undefined;
-  const passed: Candidate[] = [];
-  const failed: Record<string, string> = {};
-  const unresolvable: Record<string, string> = {};
+  const fitOptions = poolClosed !== undefined ? { poolClosed } : {};
+  const outcome: FilterOutcome = { mode: args.nodeNames ? "names" : "nodes", passed: [], failed: [], unresolvable: [] };
+  // The answer depends on few node facts; thousands of nodes share a few dozen combinations, and
+  // sharing the Fit also shares its reason string (escaped once by the encoder).
+  const fits = new FitMemo((cap) => checkFit(cap, request, fitOptions));
   for (const c of candidates(args, p)) {
     if (request.gpus === 0) {
-      passed.push(c);
+      outcome.passed.push(c);
       continue;
     }
     if (!c.capacity) {
-      unresolvable[c.name] = "gpu-steward: node not in the cluster view";
+      outcome.unresolvable.push([c.name, NOT_IN_VIEW]);
       continue;
     }
-    const fit = checkFit(c.capacity, request, poolClosed !== undefined ? { poolClosed } : {});
-    if (fit.fits) passed.push(c);
-    else failed[c.name] = fit.reason;
+    const fit = fits.get(c.capacity);
+    if (fit.fits) outcome.passed.push(c);
+    else outcome.failed.push([c.name, fit.reason]);
   }
-  return {
-    Nodes: args.nodeNames ? null : { metadata: {}, items: passed.map((c) => c.object!) },
-    NodeNames: args.nodeNames ? passed.map((c) => c.name) : null,
-    FailedNodes: failed,
-    FailedAndUnresolvableNodes: unresolvable,
-    Error: "",
-  };
+  return outcome;
+}
+
+/** Every candidate passes: after an internal error, the extender must not block scheduling. */
+export function passEveryNode(args: ExtenderArgs): FilterOutcome {
+  const passed = args.nodeNames ? args.nodeNames.map((name) => ({ name })) : (args.nodes ?? []).map((object) => ({ name: object.metadata!.name!, object }));
+  return { mode: args.nodeNames ? "names" : "nodes", passed, failed: [], unresolvable: [] };
 }
 
 /** Every candidate, neutral: for pods that ask no GPU, and after an internal error. */
@@ -107,9 +142,8 @@ export function prioritize(args: ExtenderArgs, p: Placement): { priorities: Host
   const scored: ScoredNode[] = list.map((c) => {
     if (!c.capacity) return { node: c.name, score: nodeScore(NEUTRAL_COMPONENTS, p.weights), components: NEUTRAL_COMPONENTS };
     const cap = c.capacity;
-    const setKey = [...cap.jobTypes].map(([t, n]) => `${t}=${n}`).sort().join("\u0000");
-    let interference = interferenceBySet.get(setKey);
-    if (interference === undefined) interferenceBySet.set(setKey, (interference = p.scorers.interference(request.jobType, cap.jobTypes)));
+    let interference = interferenceBySet.get(cap.jobTypesKey);
+    if (interference === undefined) interferenceBySet.set(cap.jobTypesKey, (interference = p.scorers.interference(request.jobType, cap.jobTypes)));
     const components: Components = {
       runtime: cap.product !== undefined ? (runtime.get(cap.product) ?? NEUTRAL_COMPONENT) : NEUTRAL_COMPONENT,
       interference,

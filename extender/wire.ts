@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import type { NodeObject, PodObject } from "../platform/kube/clusterView.js";
+import type { FilterOutcome } from "./placement.js";
 
 const NamedObject = z.looseObject({ metadata: z.looseObject({ name: z.string().min(1, "must be a non-empty string") }) });
 
@@ -56,9 +57,13 @@ export function decodeExtenderArgs(body: unknown): ArgsDecode {
   const namesValue = r.NodeNames ?? r.nodenames ?? r.nodeNames;
   const nodesValue = r.Nodes ?? r.nodes;
   if (namesValue !== undefined && namesValue !== null) {
-    const names = z.array(z.string().min(1, "must be a non-empty string")).safeParse(namesValue);
-    if (!names.success) return { ok: false, message: issuePath("NodeNames", names.error) };
-    return { ok: true, args: { pod: pod.data as PodObject, nodeNames: names.data } };
+    // Thousands of names per call: a plain loop, not a schema walk.
+    if (!Array.isArray(namesValue)) return { ok: false, message: "NodeNames: expected an array of node names" };
+    for (let i = 0; i < namesValue.length; i++) {
+      const name: unknown = namesValue[i];
+      if (typeof name !== "string" || name.length === 0) return { ok: false, message: `NodeNames.${i}: must be a non-empty string` };
+    }
+    return { ok: true, args: { pod: pod.data as PodObject, nodeNames: namesValue as string[] } };
   }
   if (nodesValue !== undefined && nodesValue !== null) {
     const nodes = NodeList.safeParse(nodesValue);
@@ -80,4 +85,44 @@ export interface ExtenderFilterResult {
 export interface HostPriority {
   Host: string;
   Score: number;
+}
+
+/** The object form of a filter outcome (what encodeFilterResult writes). */
+export function toFilterResult(o: FilterOutcome): ExtenderFilterResult {
+  return {
+    Nodes: o.mode === "nodes" ? { metadata: {}, items: o.passed.map((p) => p.object!) } : null,
+    NodeNames: o.mode === "names" ? o.passed.map((p) => p.name) : null,
+    FailedNodes: Object.fromEntries(o.failed),
+    FailedAndUnresolvableNodes: Object.fromEntries(o.unresolvable),
+    Error: "",
+  };
+}
+
+/** Kubernetes node names are DNS subdomains: nothing to escape, so quoting is concatenation. */
+const PLAIN_NAME = /^[a-z0-9][a-z0-9.-]*$/;
+
+function quoted(name: string): string {
+  return PLAIN_NAME.test(name) ? `"${name}"` : JSON.stringify(name);
+}
+
+/**
+ * ExtenderFilterResult as JSON text, built by concatenation: with thousands of failed nodes a
+ * dictionary-mode object and its stringify cost more than the decision. Reasons repeat (a few
+ * distinct ones per call), so each is escaped once. A name listed twice in the request appears
+ * twice; JSON decoders (Go's included) keep the last, as Object.fromEntries does in toFilterResult.
+ */
+export function encodeFilterResult(o: FilterOutcome): string {
+  const encoded = new Map<string, string>();
+  const map = (entries: Array<[string, string]>) => {
+    let out = "";
+    for (const [name, r] of entries) {
+      let e = encoded.get(r);
+      if (e === undefined) encoded.set(r, (e = JSON.stringify(r)));
+      out += `${out.length === 0 ? "" : ","}${quoted(name)}:${e}`;
+    }
+    return `{${out}}`;
+  };
+  const nodes = o.mode === "nodes" ? JSON.stringify({ metadata: {}, items: o.passed.map((p) => p.object!) }) : "null";
+  const names = o.mode === "names" ? `[${o.passed.map((p) => quoted(p.name)).join(",")}]` : "null";
+  return `{"Nodes":${nodes},"NodeNames":${names},"FailedNodes":${map(o.failed)},"FailedAndUnresolvableNodes":${map(o.unresolvable)},"Error":""}`;
 }

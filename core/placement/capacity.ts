@@ -1,3 +1,15 @@
+import type { LinkGraph } from "../topology/index.js";
+
+/** A node's GPU links (from its NodeReport) and which GPU indices are taken. */
+export interface NodeTopology {
+  graph: LinkGraph;
+  /** Equal for nodes with the same links, so scores can be shared between identical machines. */
+  graphKey: string;
+  allocated: readonly number[];
+  /** Canonical text of `allocated`. */
+  allocatedKey: string;
+}
+
 /**
  * A GPU node as placement sees it: what it has, what is taken, what runs there. Built by the
  * cluster view from Nodes and Pods (allocatable − requests of non-terminal pods).
@@ -12,6 +24,10 @@ export interface NodeCapacity {
   pool?: string;
   /** Job types of the GPU pods running on the node, with counts (the interference neighbours). */
   jobTypes: ReadonlyMap<string, number>;
+  /** Canonical text of `jobTypes` (equal maps, equal keys), so scorers can cache per neighbour set. */
+  jobTypesKey: string;
+  /** Absent until the node agent reports the node's topology. */
+  topology?: NodeTopology | undefined;
 }
 
 export function freeGpus(node: NodeCapacity): number {

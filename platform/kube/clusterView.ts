@@ -7,7 +7,8 @@
  * its node's. A pod counts while it is bound (`spec.nodeName`) and not terminal (Succeeded/Failed),
  * which is how the scheduler's own NodeInfo accounts requests.
  */
-import { GPU_PRODUCT_LABEL, GPU_RESOURCE, JOB_TYPE_LABEL, podGpus, type NodeCapacity, type PodLike } from "../../core/placement/index.js";
+import { GPU_PRODUCT_LABEL, GPU_RESOURCE, JOB_TYPE_LABEL, podGpus, type NodeCapacity, type NodeTopology, type PodLike } from "../../core/placement/index.js";
+import { buildLinkGraph, type LinkGraph, type TopologyReport } from "../../core/topology/index.js";
 
 export const POOL_LABEL = "gpu-steward.io/pool";
 
@@ -21,17 +22,19 @@ export interface PodObject extends PodLike {
   status?: { phase?: string };
 }
 
+/** Node and usage in one mutable record; `capacity()` hands it out read-only, so reads allocate nothing. */
 interface NodeEntry {
   name: string;
-  product?: string;
-  pool?: string;
+  product: string | undefined;
+  pool: string | undefined;
   allocatableGpus: number;
-}
-
-interface Usage {
   usedGpus: number;
   jobTypes: Map<string, number>;
+  jobTypesKey: string;
+  topology: NodeTopology | undefined;
 }
+
+type NodeFacts = { name: string; product?: string; pool?: string; allocatableGpus: number };
 
 interface PodEntry {
   nodeName: string;
@@ -46,7 +49,7 @@ function wholeCount(v: string | number | undefined): number {
   return Number.isFinite(n) && n > 0 ? n : 0;
 }
 
-function readNode(node: NodeObject, resource: string): NodeEntry | undefined {
+function readNode(node: NodeObject, resource: string): NodeFacts | undefined {
   const name = node.metadata?.name;
   if (!name) return undefined;
   const labels = node.metadata?.labels ?? {};
@@ -58,6 +61,12 @@ function readNode(node: NodeObject, resource: string): NodeEntry | undefined {
   };
 }
 
+/** Canonical text of a job-type multiset: equal maps, equal keys (placement caches per key). */
+export function jobTypesKey(jobTypes: ReadonlyMap<string, number>): string {
+  if (jobTypes.size === 0) return "";
+  return [...jobTypes].map(([t, n]) => `${t}=${n}`).sort().join("\u0000");
+}
+
 /** Identity of a pod across events: the uid, or namespace/name for objects without one (tests, dry runs). */
 export function podKey(pod: PodObject): string | undefined {
   const m = pod.metadata;
@@ -65,23 +74,34 @@ export function podKey(pod: PodObject): string | undefined {
 }
 
 export class ClusterView {
-  private readonly nodes = new Map<string, NodeEntry>();
-  private readonly usage = new Map<string, Usage>();
+  /** Every node name seen in a Node or a bound pod; `known` holds those whose Node object arrived (one lookup per read). */
+  private readonly entries = new Map<string, NodeEntry>();
+  private readonly known = new Map<string, NodeEntry>();
   private readonly pods = new Map<string, PodEntry>();
+  private readonly graphs = new Map<string, LinkGraph>();
 
   constructor(private readonly resource: string = GPU_RESOURCE) {}
 
   get nodeCount(): number {
-    return this.nodes.size;
+    return this.known.size;
   }
 
   upsertNode(node: NodeObject): void {
-    const entry = readNode(node, this.resource);
-    if (entry) this.nodes.set(entry.name, entry);
+    const facts = readNode(node, this.resource);
+    if (!facts) return;
+    const entry = this.entryOf(facts.name);
+    this.known.set(facts.name, entry);
+    entry.allocatableGpus = facts.allocatableGpus;
+    entry.product = facts.product;
+    entry.pool = facts.pool;
   }
 
   deleteNode(name: string): void {
-    this.nodes.delete(name);
+    const entry = this.entries.get(name);
+    if (!entry) return;
+    // Its pods may still be reported (deleted after the node); keep their usage, forget the node.
+    this.known.delete(name);
+    if (entry.usedGpus <= 0 && entry.jobTypes.size === 0) this.entries.delete(name);
   }
 
   upsertPod(pod: PodObject): void {
@@ -92,11 +112,30 @@ export class ClusterView {
     const gpus = podGpus(pod, this.resource);
     if (!nodeName || gpus === 0 || TERMINAL.has(pod.status?.phase ?? "")) return;
     const jobType = pod.metadata?.labels?.[JOB_TYPE_LABEL];
-    const entry: PodEntry = { nodeName, gpus, ...(jobType !== undefined && { jobType }) };
-    this.pods.set(key, entry);
-    const usage = this.usageOf(nodeName);
-    usage.usedGpus += gpus;
-    if (jobType !== undefined) usage.jobTypes.set(jobType, (usage.jobTypes.get(jobType) ?? 0) + 1);
+    this.pods.set(key, { nodeName, gpus, ...(jobType !== undefined && { jobType }) });
+    const entry = this.entryOf(nodeName);
+    entry.usedGpus += gpus;
+    if (jobType !== undefined) {
+      entry.jobTypes.set(jobType, (entry.jobTypes.get(jobType) ?? 0) + 1);
+      entry.jobTypesKey = jobTypesKey(entry.jobTypes);
+    }
+  }
+
+  /**
+   * The node's topology and the GPU indices its pods hold, as its NodeReport says; undefined clears
+   * it (neutral topology score). Graphs are built once per distinct link layout and shared.
+   */
+  setTopology(name: string, report: TopologyReport | undefined, allocated: readonly number[] = []): void {
+    const entry = this.entryOf(name);
+    if (!report) {
+      entry.topology = undefined;
+      return;
+    }
+    const graphKey = JSON.stringify([report.links, report.gpus.map((g) => g.numaNode), report.numaNodes ?? null]);
+    let graph = this.graphs.get(graphKey);
+    if (!graph) this.graphs.set(graphKey, (graph = buildLinkGraph(report)));
+    const sorted = [...new Set(allocated)].sort((a, b) => a - b);
+    entry.topology = { graph, graphKey, allocated: sorted, allocatedKey: sorted.join(",") };
   }
 
   deletePod(pod: PodObject): void {
@@ -104,52 +143,45 @@ export class ClusterView {
     if (key !== undefined) this.release(key);
   }
 
-  /** What placement needs of one node; undefined when the view does not know it. */
+  /** What placement needs of one node (live, do not keep it); undefined when the view has no Node for it. */
   capacity(name: string): NodeCapacity | undefined {
-    const node = this.nodes.get(name);
-    if (!node) return undefined;
-    const usage = this.usage.get(name);
-    return {
-      name,
-      allocatableGpus: node.allocatableGpus,
-      usedGpus: usage?.usedGpus ?? 0,
-      jobTypes: usage?.jobTypes ?? new Map(),
-      ...(node.product !== undefined && { product: node.product }),
-      ...(node.pool !== undefined && { pool: node.pool }),
-    };
+    return this.known.get(name);
   }
 
   /** GPU products of the nodes that have GPUs, sorted (for choosing a GPU type). */
   gpuProducts(): string[] {
     const products = new Set<string>();
-    for (const node of this.nodes.values()) if (node.allocatableGpus > 0 && node.product !== undefined) products.add(node.product);
+    for (const e of this.known.values()) if (e.allocatableGpus > 0 && e.product !== undefined) products.add(e.product);
     return [...products].sort();
   }
 
-  private usageOf(nodeName: string): Usage {
-    let usage = this.usage.get(nodeName);
-    if (!usage) this.usage.set(nodeName, (usage = { usedGpus: 0, jobTypes: new Map() }));
-    return usage;
+  private entryOf(name: string): NodeEntry {
+    let entry = this.entries.get(name);
+    // Every entry has every field from the start: one hidden class, so the per-node reads in
+    // filter and prioritize stay monomorphic across thousands of nodes.
+    if (!entry) this.entries.set(name, (entry = { name, product: undefined, pool: undefined, allocatableGpus: 0, usedGpus: 0, jobTypes: new Map(), jobTypesKey: "", topology: undefined }));
+    return entry;
   }
 
   private release(key: string): void {
-    const entry = this.pods.get(key);
-    if (!entry) return;
+    const pod = this.pods.get(key);
+    if (!pod) return;
     this.pods.delete(key);
-    const usage = this.usage.get(entry.nodeName);
-    if (!usage) return;
-    usage.usedGpus -= entry.gpus;
-    if (entry.jobType !== undefined) {
-      const left = (usage.jobTypes.get(entry.jobType) ?? 1) - 1;
-      if (left > 0) usage.jobTypes.set(entry.jobType, left);
-      else usage.jobTypes.delete(entry.jobType);
+    const entry = this.entries.get(pod.nodeName);
+    if (!entry) return;
+    entry.usedGpus -= pod.gpus;
+    if (pod.jobType !== undefined) {
+      const left = (entry.jobTypes.get(pod.jobType) ?? 1) - 1;
+      if (left > 0) entry.jobTypes.set(pod.jobType, left);
+      else entry.jobTypes.delete(pod.jobType);
+      entry.jobTypesKey = jobTypesKey(entry.jobTypes);
     }
-    if (usage.usedGpus <= 0 && usage.jobTypes.size === 0) this.usage.delete(entry.nodeName);
+    if (!this.known.has(pod.nodeName) && entry.usedGpus <= 0 && entry.jobTypes.size === 0) this.entries.delete(pod.nodeName);
   }
 }
 
 /** A node from an ExtenderArgs `Nodes` list (nodeCacheCapable=false), when the view does not know it: nothing used. */
 export function capacityFromNodeObject(node: NodeObject, resource: string = GPU_RESOURCE): NodeCapacity | undefined {
-  const entry = readNode(node, resource);
-  return entry && { ...entry, usedGpus: 0, jobTypes: new Map() };
+  const facts = readNode(node, resource);
+  return facts && { name: facts.name, product: facts.product, pool: facts.pool, allocatableGpus: facts.allocatableGpus, usedGpus: 0, jobTypes: new Map(), jobTypesKey: "", topology: undefined };
 }

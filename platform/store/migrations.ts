@@ -44,6 +44,31 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 2,
+    name: "scoring observations and model",
+    up: `
+      -- Journal of every observation the scoring API acknowledged, written before its 200. AUTOINCREMENT
+      -- so an id is never reused after pruning: replay takes ids above the checkpoint's, and a reused
+      -- lower id would be skipped.
+      CREATE TABLE scoring_observations (
+        id             INTEGER PRIMARY KEY AUTOINCREMENT,
+        job_type       TEXT NOT NULL,
+        gpu_type       TEXT NOT NULL,
+        runtime_s      REAL NOT NULL,
+        colocated_json TEXT NOT NULL,
+        observed_ms    INTEGER NOT NULL
+      ) STRICT;
+
+      -- The learned model's last checkpoint: one row, the snapshot and the last journal id folded into it.
+      CREATE TABLE scoring_model (
+        singleton              INTEGER PRIMARY KEY CHECK (singleton = 1),
+        snapshot_json          TEXT NOT NULL,
+        through_observation_id INTEGER NOT NULL,
+        saved_ms               INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 const CREATE_TRACKING = `

@@ -33,8 +33,9 @@ describe("steward CLI", () => {
     ["webhook", [/--webhook-port.*9443/], [/--extender-port/]],
     ["extender", [/--extender-port.*8888/, /--weight-topology/], [/--webhook-port/]],
     ["certs", [/--dns/], []],
+    ["spend plan", [/--date/, /--baseline/], [/--config/, /STEWARD_/]],
   ] as const)("%s --help lists its flags", async (sub, present, absent) => {
-    const out = await steward([sub, "--help"]);
+    const out = await steward([...sub.split(" "), "--help"]);
     expect(out.code).toBe(0);
     for (const re of present) expect(out.stdout).toMatch(re);
     for (const re of absent) expect(out.stdout).not.toMatch(re);
@@ -44,6 +45,15 @@ describe("steward CLI", () => {
     const out = await steward(["controller", "--webhook-port", "abc"]);
     expect(out.code).toBe(2);
     expect(out.stderr).toMatch(/server\.webhookPort: .*"abc".*--webhook-port/);
+  });
+
+  it("spend plan prints one JSON document; a bad flag exits 2 naming it", async () => {
+    const out = await steward(["spend", "plan", "--date", "2025-06-16", "--spend", "1000", "--rate", "100", "--baseline", "50", "--budget", "5000"]);
+    expect(out.code).toBe(0);
+    expect(JSON.parse(out.stdout)).toMatchObject({ routingPct: expect.any(Number), pid: { p: expect.any(Number), i: expect.any(Number), d: expect.any(Number) } });
+    const bad = await steward(["spend", "plan", "--date", "2025-13-01", "--spend", "1", "--rate", "1", "--baseline", "50"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--date/);
   });
 
   it("refuses an unknown flag with exit 2", async () => {

@@ -63,6 +63,19 @@ describe("steward controller, standalone", () => {
     expect(metrics).toContain('gpu_steward_extender_requests_total{verb="filter",result="ok"} 1');
   });
 
+  it("serves the scoring API on the extender port; the webhook and extender share its model", async () => {
+    const base = `http://127.0.0.1:${server.extenderPort}`;
+    const post = (path: string, body: unknown) => fetch(`${base}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const observed = await post("/v1/observe", { job_type: "llama-7b-lora", gpu_type: "NVIDIA-A100-SXM4-80GB", measured_runtime_s: 1200 });
+    expect(observed.status).toBe(200);
+    expect(await observed.json()).toMatchObject({ status: "ok" });
+    const scored = await post("/v1/score", { job_type: "llama-7b-lora", candidate_gpu_types: ["NVIDIA-A100-SXM4-80GB", "NVIDIA-L40S"] });
+    expect(scored.status).toBe(200);
+    const bad = await post("/v1/score", { job_type: "x", candidate_gpu_types: [] });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { message: string }).message).toMatch(/candidate_gpu_types/);
+  });
+
   it("keeps the store in the state dir in WAL mode", () => {
     expect(readFileSync(join(stateDir, "steward.db")).subarray(0, 15).toString()).toBe("SQLite format 3");
   });

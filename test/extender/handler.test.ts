@@ -4,6 +4,8 @@ import fc from "fast-check";
 import request from "supertest";
 import { afterEach, describe, expect, it } from "vitest";
 import { FIXTURES } from "../builders/reviews.js";
+import { aTopology } from "../core/topology/topologyBuilder.js";
+import { cachedTopologyScorer } from "../../extender/topologyScorer.js";
 import { aGpuNode, aGpuPod, anExtender, type ExtenderHarness } from "./harness.js";
 
 const wire = JSON.parse(readFileSync(join(FIXTURES, "kubernetes", "extender-v1-fixtures.json"), "utf8")).fixtures;
@@ -124,6 +126,20 @@ describe("POST /prioritize", () => {
     expect(penalty).toBeGreaterThan(0);
     expect(score).toEqual({ "h100-a": 10, "h100-b": Math.round(10 / (1 + penalty)) });
     expect(score["h100-a"]).toBeGreaterThan(score["h100-b"]);
+  });
+
+  it("prefers the node whose free GPUs are NVLink pairs, and is neutral for nodes without a report", async () => {
+    h = anExtender({ weights: { runtime: 0, interference: 0, topology: 1, spend: 0 }, scorers: { topology: cachedTopologyScorer() } });
+    // Four PCIe GPUs behind host bridges, two NVLink pairs (0-1, 2-3).
+    const pairs = aTopology(4).links("PHB").link(0, 1, "NV4").link(2, 3, "NV4").build();
+    for (const name of ["pair-free", "pair-broken", "no-report"]) h.view.upsertNode(aGpuNode(name, 4));
+    h.view.setTopology("pair-free", pairs, [0, 1]); // 2-3 free: an NVLink pair
+    h.view.setTopology("pair-broken", pairs, [0, 2]); // 1 and 3 free: PCIe only
+    const res = await request(h.server).post("/prioritize").send({ Pod: aGpuPod("p", 2), NodeNames: ["pair-free", "pair-broken", "no-report"] }).expect(200);
+    const score = Object.fromEntries(res.body.map((e: { Host: string; Score: number }) => [e.Host, e.Score]));
+    expect(score["pair-free"]).toBe(10);
+    expect(score["pair-broken"]).toBeLessThan(score["pair-free"]);
+    expect(score["no-report"]).toBe(5);
   });
 
   it("steers routed pods onto the credit pool and others away from it", async () => {

@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ERROR_CODES } from "../../platform/errors.js";
 
@@ -11,5 +12,22 @@ describe("error catalogue", () => {
   });
   it("has a code for every documented entry", () => {
     expect([...ERROR_CODES].filter((c) => !documented.includes(c))).toEqual([]);
+  });
+
+  it("has an entry for every code the sources emit (StewardError codes and JSON/log `code` fields)", () => {
+    const root = new URL("../../", import.meta.url).pathname;
+    const files = (dir: string): string[] =>
+      readdirSync(dir).flatMap((f) => {
+        const path = join(dir, f);
+        return statSync(path).isDirectory() ? files(path) : path.endsWith(".ts") ? [path] : [];
+      });
+    const emitted = new Set<string>();
+    for (const dir of ["cmd", "core", "platform", "webhook", "extender"]) {
+      for (const file of files(join(root, dir))) {
+        const text = readFileSync(file, "utf8");
+        for (const m of text.matchAll(/(?:code: |StewardError\()"([A-Z][A-Z_]+)"/g)) emitted.add(m[1]!);
+      }
+    }
+    expect([...emitted].filter((c) => !(ERROR_CODES as readonly string[]).includes(c)).sort()).toEqual([]);
   });
 });

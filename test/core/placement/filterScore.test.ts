@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { checkFit, checkWeights, COMPONENTS, DEFAULT_WEIGHTS, freeGpus, nodeScore, type NodeCapacity } from "../../../core/placement/index.js";
 
-const node = (overrides: Partial<NodeCapacity> = {}): NodeCapacity => ({ name: "n1", product: "NVIDIA-H100-80GB-HBM3", allocatableGpus: 8, usedGpus: 2, jobTypes: new Map(), ...overrides });
+const node = (overrides: Partial<NodeCapacity> = {}): NodeCapacity => ({ name: "n1", product: "NVIDIA-H100-80GB-HBM3", allocatableGpus: 8, usedGpus: 2, jobTypes: new Map(), jobTypesKey: "", ...overrides });
 
 describe("checkFit", () => {
   it("fits when enough GPUs of an accepted type are free", () => {

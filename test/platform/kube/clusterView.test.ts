@@ -19,7 +19,7 @@ describe("ClusterView", () => {
     view.upsertPod(aPod("p2", "n1", 1, { jobType: "a" }));
     view.upsertPod(aPod("p3", undefined, 4)); // pending, not bound
     view.upsertPod(aPod("p4", "n1", 4, { phase: "Succeeded" }));
-    expect(view.capacity("n1")).toEqual({ name: "n1", product: "NVIDIA-H100-80GB-HBM3", pool: "credits", allocatableGpus: 8, usedGpus: 3, jobTypes: new Map([["a", 2]]) });
+    expect(view.capacity("n1")).toEqual({ name: "n1", product: "NVIDIA-H100-80GB-HBM3", pool: "credits", allocatableGpus: 8, usedGpus: 3, jobTypes: new Map([["a", 2]]), jobTypesKey: "a=2" });
   });
 
   it("keeps usage of pods seen before their node", () => {
@@ -37,7 +37,7 @@ describe("ClusterView", () => {
     view.upsertPod(aPod("p1", "n1", 2, { jobType: "a" }));
     expect(view.capacity("n1")?.usedGpus).toBe(2);
     view.upsertPod(aPod("p1", "n1", 2, { phase: "Failed", jobType: "a" }));
-    expect(view.capacity("n1")).toMatchObject({ usedGpus: 0, jobTypes: new Map() });
+    expect(view.capacity("n1")).toMatchObject({ usedGpus: 0, jobTypes: new Map(), jobTypesKey: "" });
     view.upsertPod(aPod("p2", "n1", 3));
     view.deletePod(aPod("p2", "n1", 3));
     expect(view.capacity("n1")?.usedGpus).toBe(0);

@@ -5,7 +5,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createLogger } from "../../../platform/log.js";
-import { openStore, type Store } from "../../../platform/store/index.js";
+import { MIGRATIONS, openStore, type Store } from "../../../platform/store/index.js";
 
 const log = createLogger({ level: "silent" });
 
@@ -37,7 +37,7 @@ describe("openStore", () => {
 
   it("creates missing parent directories", () => {
     const store = openAt(join(dir, "a", "b", "steward.db"));
-    expect(store.schemaVersion).toBe(1);
+    expect(store.schemaVersion).toBe(MIGRATIONS.at(-1)?.version);
   });
 
   it("keeps committed rows across close and reopen of a file database", () => {
@@ -70,7 +70,7 @@ describe("openStore", () => {
 
   it("opens an in-memory database for tests", () => {
     const { db, schemaVersion } = openAt(":memory:");
-    expect(schemaVersion).toBe(1);
+    expect(schemaVersion).toBe(MIGRATIONS.at(-1)?.version);
     expect(db.pragma("journal_mode", { simple: true })).toBe("memory");
   });
 
