@@ -24,6 +24,7 @@ import { ClusterView } from "../platform/kube/clusterView.js";
 import { createExtenderRole, type ExtenderRole } from "./extenderRole.js";
 import { WebhookConfig, webhookOptions } from "../webhook/config.js";
 import { DecisionMemo } from "../webhook/decisionMemo.js";
+import { learnedGpuTypeChooser } from "../webhook/gpuTypeChoice.js";
 import { createMutateHandler } from "../webhook/handler.js";
 import { WebhookMetrics } from "../webhook/metrics.js";
 import { AdoRecommender, EmbeddedRecommender, FallbackRecommender, type Recommender } from "../webhook/recommenders/index.js";
@@ -146,6 +147,11 @@ export async function startServe(config: ServeConfig, deps: ServeDeps = {}, role
   const gated = roles.webhook && kube !== undefined && recommenders.ado !== undefined && config.webhook.adoAsyncGate;
   if (config.webhook.adoAsyncGate && !gated) log.warn({ reason: kube ? "needs --recommender ado" : "standalone mode" }, "--ado-async-gate ignored");
   const gateLoop = gated ? startGateLoop({ config, kube: kube!, store, recommenders, registry, clock, log }) : undefined;
+  // The learned model and the cluster view are one instance each, shared by the roles of this process.
+  // The model is durable: every acknowledged observation is in SQLite before its 200 (extender/scoring).
+  const scoring = openScoringState(store.db, clock, log.child({ component: "scoring" }));
+  const model = scoring.model;
+  const view = new ClusterView(config.extender.gpuResource);
   const mutate = createMutateHandler({
     config: config.webhook,
     recommender: recommenders.admission,
@@ -154,15 +160,19 @@ export async function startServe(config: ServeConfig, deps: ServeDeps = {}, role
     metrics,
     ...(kube && { events: kube.events, configMaps: kube.configMaps }),
     ...(gated && { gate: { enabled: true as const } }),
+    ...(config.webhook.chooseGpuType && {
+      gpuTypes: learnedGpuTypeChooser({
+        model,
+        offered: () => {
+          const inCluster = view.gpuProducts();
+          return inCluster.length > 0 ? inCluster : config.webhook.gpuTypes;
+        },
+      }),
+    }),
     memo: new DecisionMemo(config.webhook.decisionMemoEntries),
   });
   const opsApp = createOpsApp(registry, readiness);
 
-  // The learned model and the cluster view are one instance each, shared by the roles of this process.
-  // The model is durable: every acknowledged observation is in SQLite before its 200 (extender/scoring).
-  const scoring = openScoringState(store.db, clock, log.child({ component: "scoring" }));
-  const model = scoring.model;
-  const view = new ClusterView(config.extender.gpuResource);
   const scoringApi = createScoringApi({ model, store: scoring.store, metrics: new ScoringMetrics(registry, scoring), log: log.child({ component: "scoring-api" }) });
 
   let tls: ReturnType<typeof createTlsServer> | undefined;

@@ -4,6 +4,7 @@ import type { Logger } from "../platform/log.js";
 import type { WebhookConfig } from "./config.js";
 import { gatedObject, takesGate, type AdmissionGate } from "./gate.js";
 import type { ReviewResult, WebhookMetrics } from "./metrics.js";
+import type { GpuTypeChooser } from "./gpuTypeChoice.js";
 import type { ConfigMapSource } from "./mountedFiles.js";
 import { mutatorFor } from "./mutators/index.js";
 import type { ObjectMeta } from "./mutators/shapes.js";
@@ -33,6 +34,8 @@ export interface AdmitDeps {
   /** Cluster mode only. */
   events?: JobEvents;
   configMaps?: ConfigMapSource;
+  /** Chooses the GPU type of jobs that name none (the learned model shared with the extender). */
+  gpuTypes?: GpuTypeChooser;
   /** Budget for the whole review; remote recommenders stop waiting at this point. */
   deadlineMs?: number;
   /**
@@ -125,7 +128,13 @@ export async function decide(request: AdmissionRequest, deps: AdmitDeps): Promis
   if (answer.fallback) warnings.push(warning(`${answer.fallback.from} recommender failed, used ${answer.recommender}: ${answer.fallback.reason}`));
 
   const ok = answer.result.ok;
-  const fields = { kind, namespace: request.namespace, name: meta.name ?? meta.generateName, recommender: answer.recommender };
+  const fields = {
+    kind,
+    namespace: request.namespace,
+    name: meta.name ?? meta.generateName,
+    recommender: answer.recommender,
+    ...(read.job.gpuChoice && { gpuType: read.job.gpuChoice.product }),
+  };
   return {
     kind,
     result: ok ? "patched" : "no-recommendation",
@@ -149,7 +158,8 @@ export async function decide(request: AdmissionRequest, deps: AdmitDeps): Promis
       reason: ok ? "PatchedWithRecommendations" : "NoRecommendationAvailable",
       message: answer.result.reason,
     },
-    repeatable: deps.recommender.deterministic === true && !answer.fallback && !read.readClusterState,
+    // A learned GPU-type choice depends on what the model has seen so far: decide it afresh each time.
+    repeatable: deps.recommender.deterministic === true && !answer.fallback && !read.readClusterState && !read.job.gpuChoice,
   };
 }
 

@@ -31,6 +31,13 @@ export const WebhookConfig = z
     cpuPerGpu: z.number().min(0).max(256).default(2),
     patchCpu: z.boolean().default(true),
     defaultGpuModel: z.string().min(1).optional(),
+    /**
+     * GPU types (`nvidia.com/gpu.product` values) a job that names none may be given, when the
+     * cluster view offers none (standalone mode). The learned model picks among those that fit.
+     */
+    gpuTypes: z.array(z.string().min(1)).default([]),
+    /** Choose a GPU type for jobs that name none (else only --default-gpu-model applies). */
+    chooseGpuType: z.boolean().default(true),
     watchLabel: labelPair.prefault("autoconf-plugin-name=resource-requirements-appwrapper"),
     doneLabel: labelPair.prefault("autoconf-plugin-done=yes"),
     recommendationAnnotation: z.string().min(1).default("ado-autoconf.ibm.com/recommendation"),
@@ -61,6 +68,8 @@ export const webhookOptions: readonly OptionSpec[] = [
   { flag: "cpu-per-gpu", path: "webhook.cpuPerGpu", kind: "number", help: "CPU cores requested per GPU (only raised, never lowered)", defaultText: "2" },
   { flag: "patch-cpu", path: "webhook.patchCpu", kind: "boolean", help: "set CPU requests from --cpu-per-gpu", defaultText: "true" },
   { flag: "default-gpu-model", path: "webhook.defaultGpuModel", kind: "string", help: "GPU model when the job names none (nvidia.com/gpu.product value)" },
+  { flag: "gpu-types", path: "webhook.gpuTypes", kind: "list", help: "GPU types (nvidia.com/gpu.product values) offered to jobs that name none, when the cluster view has none (comma list)" },
+  { flag: "choose-gpu-type", path: "webhook.chooseGpuType", kind: "boolean", help: "give jobs that name no GPU type the learned model's choice among the types that fit", defaultText: "true" },
   { flag: "watch-label", path: "webhook.watchLabel", kind: "string", help: "opt-in label key=value", defaultText: "autoconf-plugin-name=resource-requirements-appwrapper" },
   { flag: "done-label", path: "webhook.doneLabel", kind: "string", help: "label set on sized jobs key=value", defaultText: "autoconf-plugin-done=yes" },
   { flag: "recommendation-annotation", path: "webhook.recommendationAnnotation", kind: "string", help: "annotation holding the recommendation", defaultText: "ado-autoconf.ibm.com/recommendation" },

@@ -15,6 +15,11 @@ export interface JobReadOptions {
   defaultGpuModel?: string;
   /** Contents of files the job mounts (ConfigMaps), by absolute path in the container. */
   files?: ReadonlyMap<string, string>;
+  /**
+   * A job that names no GPU model reads successfully with `gpuModelMissing` (and an empty
+   * `inputs.gpuModel`), for the caller to choose one; without this it is unreadable.
+   */
+  allowMissingGpuModel?: boolean;
 }
 
 export interface JobReading {
@@ -24,6 +29,8 @@ export interface JobReading {
   primary: "Master" | "Worker";
   /** What was assumed or overridden, for the annotation. */
   notes: string[];
+  /** Set with `allowMissingGpuModel` when nothing names the GPU model. */
+  gpuModelMissing?: true;
 }
 
 export type JobReadResult = { ok: true; reading: JobReading } | { ok: false; reason: string };
@@ -113,10 +120,8 @@ export function readPyTorchJob(job: PyTorchJob, opts: JobReadOptions): JobReadRe
   if (methodNote) notes.push(methodNote);
 
   const gpu = gpuModelOf(podSpec, container, opts);
-  if (gpu.model === undefined) {
-    return { ok: false, reason: `no GPU model: set nodeSelector ${GPU_PRODUCT_LABEL}, a single-valued required node affinity on it, or ${opts.envPrefix}GPU_MODEL` };
-  }
-  const gpuModel = normaliseGpuModel(gpu.model);
+  if (gpu.model === undefined && !opts.allowMissingGpuModel) return { ok: false, reason: noGpuModelReason(opts.envPrefix) };
+  const gpuModel = gpu.model === undefined ? "" : normaliseGpuModel(gpu.model);
 
   const tokensPerSample = positiveInt(env("TOKENS_PER_SAMPLE")) ?? settings.maxSeqLength ?? FMS_DEFAULTS.maxSeqLength;
   if (settings.maxSeqLength === undefined && env("TOKENS_PER_SAMPLE") === undefined) notes.push(`max_seq_length absent: fms-hf-tuning default ${FMS_DEFAULTS.maxSeqLength}`);
@@ -149,8 +154,13 @@ export function readPyTorchJob(job: PyTorchJob, opts: JobReadOptions): JobReadRe
     ...(settings.gradientCheckpointing !== undefined && { gradientCheckpointing: settings.gradientCheckpointing }),
     ...(settings.useFlashAttn !== undefined && { useFlashAttn: settings.useFlashAttn }),
   };
+  if (gpu.model === undefined) return { ok: true, reading: { inputs, launch: launch.reading, primary, notes, gpuModelMissing: true } };
   notes.push(`gpu model from ${gpu.source}`);
   return { ok: true, reading: { inputs, launch: launch.reading, primary, notes } };
+}
+
+export function noGpuModelReason(envPrefix: string): string {
+  return `no GPU model: set nodeSelector ${GPU_PRODUCT_LABEL}, a single-valued required node affinity on it, or ${envPrefix}GPU_MODEL`;
 }
 
 function isDtype(v: string | undefined): v is "bfloat16" | "float16" | "float32" {

@@ -7,7 +7,9 @@
 import type { SizingLimits } from "../core/sizing/types.js";
 import { recommendationAnnotation } from "./annotation.js";
 import type { WebhookConfig } from "./config.js";
-import { readPyTorchJob, type JobReading } from "./jobInputs.js";
+import { normaliseGpuModel } from "../core/sizing/index.js";
+import { DECISION_ANNOTATION, jobTypeOf, NOTHING_OFFERED, type GpuTypeChoice, type GpuTypeChooser } from "./gpuTypeChoice.js";
+import { GPU_PRODUCT_LABEL, noGpuModelReason, readPyTorchJob, type JobReading } from "./jobInputs.js";
 import { mountedConfigFiles, type ConfigMapSource } from "./mountedFiles.js";
 import { resizePyTorchJob, type Located, type Mutator } from "./mutators/index.js";
 import type { ObjectMeta } from "./mutators/shapes.js";
@@ -20,6 +22,8 @@ export interface AdmittedJob {
   located: LocatedJob;
   reading: JobReading;
   limits: SizingLimits;
+  /** The job named no GPU type and this one was chosen for it (sizedObject pins it). */
+  gpuChoice?: GpuTypeChoice;
 }
 
 /**
@@ -34,6 +38,8 @@ export interface ReadDeps {
   config: WebhookConfig;
   /** Cluster mode: mounted ConfigMaps are read for SFT_TRAINER_CONFIG_JSON_PATH. */
   configMaps?: ConfigMapSource;
+  /** Chooses a GPU type for jobs that name none (before `--default-gpu-model` applies). */
+  gpuTypes?: GpuTypeChooser;
 }
 
 /** The limits a recommender searches within: the configured ones, narrowed by what the launcher can express. */
@@ -60,13 +66,32 @@ export async function readLocatedJob(located: LocatedJob, namespace: string | un
   };
   // A ConfigMap we cannot fetch reads as absent; readPyTorchJob then names what is missing.
   const files = await mountedConfigFiles(located.job, namespace, source).catch(() => new Map<string, string>());
+  const chooser = deps.gpuTypes;
   const read = readPyTorchJob(located.job, {
     envPrefix: config.envPrefix,
-    ...(config.defaultGpuModel !== undefined && { defaultGpuModel: config.defaultGpuModel }),
+    // With a chooser the default applies only when it cannot choose (below).
+    ...(config.defaultGpuModel !== undefined && !chooser && { defaultGpuModel: config.defaultGpuModel }),
+    ...(chooser && { allowMissingGpuModel: true }),
     files,
   });
   if (!read.ok) return { ok: false, reason: read.reason, metadata: located.metadata, readClusterState };
-  return { ok: true, job: { located, reading: read.reading, limits: sizingLimits(config, read.reading) }, readClusterState };
+  const reading = read.reading;
+  const limits = sizingLimits(config, reading);
+  if (!reading.gpuModelMissing) return { ok: true, job: { located, reading, limits }, readClusterState };
+
+  const { gpuModelMissing: _missing, ...rest } = reading;
+  const choice = chooser!.choose(jobTypeOf(located.job.metadata?.labels, reading.inputs), reading.inputs, limits);
+  if (choice.ok) {
+    const chosen: JobReading = { ...rest, inputs: { ...reading.inputs, gpuModel: normaliseGpuModel(choice.choice.product) }, notes: [...reading.notes, `gpu type ${choice.choice.product} chosen by the learned model`] };
+    return { ok: true, job: { located, reading: chosen, limits, gpuChoice: choice.choice }, readClusterState };
+  }
+  if (config.defaultGpuModel !== undefined) {
+    const fallback: JobReading = { ...rest, inputs: { ...reading.inputs, gpuModel: normaliseGpuModel(config.defaultGpuModel) }, notes: [...reading.notes, `gpu model from --default-gpu-model (${choice.reason})`] };
+    return { ok: true, job: { located, reading: fallback, limits }, readClusterState };
+  }
+  // Offered types that all fail say more than "no GPU model": lead with that.
+  const reason = choice.reason === NOTHING_OFFERED ? noGpuModelReason(config.envPrefix) : `${choice.reason}; or ${noGpuModelReason(config.envPrefix)}`;
+  return { ok: false, reason, metadata: located.metadata, readClusterState };
 }
 
 /** Locates the PyTorchJob in `object` (the object itself, or an AppWrapper's component) and reads it. */
@@ -104,7 +129,7 @@ export function setAnnotation(object: Record<string, unknown>, key: string, valu
 export function sizedObject(
   mutator: Mutator,
   located: LocatedJob,
-  job: Pick<AdmittedJob, "reading">,
+  job: Pick<AdmittedJob, "reading" | "gpuChoice">,
   answer: RecommenderAnswer,
   config: WebhookConfig,
 ): Record<string, unknown> {
@@ -116,7 +141,19 @@ export function sizedObject(
     resizePyTorchJob(afterJob, rec, primary, launch, { cpuPerGpu: config.cpuPerGpu, patchCpu: config.patchCpu, envPrefix: config.envPrefix });
     mutator.afterResize?.(after, rec);
   }
+  if (job.gpuChoice) pinGpuType(afterJob, job.gpuChoice, after);
   setLabel(after, config.doneLabel.key, config.doneLabel.value);
   setAnnotation(after, config.recommendationAnnotation, recommendationAnnotation(inputs, answer, config.policy, notes));
   return after;
+}
+
+/** Every replica's pods go to the chosen GPU type; the decision says why (thawed objects only). */
+function pinGpuType(job: LocatedJob["job"], choice: GpuTypeChoice, root: Record<string, unknown>): void {
+  for (const replica of Object.values(job.spec.pytorchReplicaSpecs)) {
+    if (!replica) continue;
+    const spec = replica.template.spec;
+    // nodeSelector may be shared with the admitted object: replace it, never edit it.
+    spec.nodeSelector = { ...spec.nodeSelector, [GPU_PRODUCT_LABEL]: choice.product };
+  }
+  setAnnotation(root, DECISION_ANNOTATION, JSON.stringify(choice.decision));
 }
