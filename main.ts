@@ -1,6 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { runCerts } from "./cmd/certs.js";
 import { runSpendPlan, spendPlanOptions } from "./cmd/spend.js";
+import { runSpendStatus, spendStatusOptions } from "./cmd/spendStatus.js";
 import { ALL_ROLES, extenderRoleOptions, loadServeConfig, serveOptions, startServe, webhookRoleOptions, type ServeRoles } from "./cmd/serve.js";
 import { envName, type OptionSpec } from "./platform/config/options.js";
 import { isStewardError, StewardError } from "./platform/errors.js";
@@ -61,6 +62,12 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     async run(flags) {
       return runSpendPlan(flags, process.stdout);
     },
+  },
+  "spend status": {
+    summary: "live spend routing of a running controller (GET /v1/spend on its extender port); prints JSON",
+    options: spendStatusOptions,
+    flagsOnly: true,
+    run: (flags) => runSpendStatus(flags, process.stdout),
   },
   certs: {
     summary: "issue a CA and serving certificate into a directory or a Secret; prints the base64 caBundle",

@@ -20,6 +20,8 @@ import { LeaderElector } from "../platform/kube/leader.js";
 import { openStore, PendingRightsizing, type Store } from "../platform/store/index.js";
 import { ExtenderConfig, extenderOptions } from "../extender/config.js";
 import { createScoringApi, openScoringState, ScoringMetrics } from "../extender/scoring/index.js";
+import { Learner, LearnerMetrics, LearnerRuns } from "../extender/learner/index.js";
+import { createSpendLoop, createSpendStatusApi } from "../extender/spend/index.js";
 import { ClusterView } from "../platform/kube/clusterView.js";
 import { createExtenderRole, type ExtenderRole } from "./extenderRole.js";
 import { WebhookConfig, webhookOptions } from "../webhook/config.js";
@@ -88,7 +90,7 @@ function buildRecommenders(config: WebhookConfig, clock: Clock, log: Logger): Re
  * Kueue-queued PyTorchJobs sized asynchronously (--ado-async-gate): the webhook adds an admission
  * gate and the Lease holder's loop asks ADO, patches the job and removes the gate. Cluster mode only.
  */
-function startGateLoop(opts: { config: ServeConfig; kube: KubePorts; store: Store; recommenders: Recommenders; registry: Registry; clock: Clock; log: Logger }): AbortController {
+function gateLoop(opts: { config: ServeConfig; kube: KubePorts; store: Store; recommenders: Recommenders; registry: Registry; clock: Clock; log: Logger }): LeaderLoop {
   const { config, kube, clock, log } = opts;
   const loop = new RightsizingGateLoop({
     customObjects: kube.customObjects,
@@ -102,12 +104,26 @@ function startGateLoop(opts: { config: ServeConfig; kube: KubePorts; store: Stor
     log: log.child({ component: "gate-loop" }),
     metrics: new GateLoopMetrics(opts.registry),
   });
+  return (leadership) => void loop.run(leadership);
+}
+
+/** A loop that writes, started each time this replica gains the Lease and stopped when it loses it. */
+type LeaderLoop = (leadership: AbortSignal) => void;
+
+/**
+ * One Lease for every loop that writes (gate loop, spend loop, learner): they move together from
+ * replica to replica. Request handlers run everywhere.
+ */
+function startLeaderLoops(opts: { config: ServeConfig; kube: KubePorts; clock: Clock; log: Logger; loops: LeaderLoop[] }): AbortController {
+  const { config, kube, clock, log } = opts;
   const identity = config.kube.identity ?? hostname();
   const elector = new LeaderElector(kube.leases, clock, log.child({ component: "leader" }), { namespace: config.kube.leaseNamespace, name: "gpu-steward-controller", identity });
   const stop = new AbortController();
   void elector.run({
     signal: stop.signal,
-    onStartedLeading: (leadership) => void loop.run(leadership),
+    onStartedLeading: (leadership) => {
+      for (const loop of opts.loops) loop(leadership);
+    },
     onStoppedLeading: () => log.info({ identity }, "stopped leading"),
   });
   return stop;
@@ -146,12 +162,45 @@ export async function startServe(config: ServeConfig, deps: ServeDeps = {}, role
   const recommenders = buildRecommenders(config.webhook, clock, log);
   const gated = roles.webhook && kube !== undefined && recommenders.ado !== undefined && config.webhook.adoAsyncGate;
   if (config.webhook.adoAsyncGate && !gated) log.warn({ reason: kube ? "needs --recommender ado" : "standalone mode" }, "--ado-async-gate ignored");
-  const gateLoop = gated ? startGateLoop({ config, kube: kube!, store, recommenders, registry, clock, log }) : undefined;
   // The learned model and the cluster view are one instance each, shared by the roles of this process.
   // The model is durable: every acknowledged observation is in SQLite before its 200 (extender/scoring).
   const scoring = openScoringState(store.db, clock, log.child({ component: "scoring" }));
   const model = scoring.model;
   const view = new ClusterView(config.extender.gpuResource);
+
+  const spendConfig = config.extender.spend;
+  const spendLoop = roles.extender
+    ? createSpendLoop({
+        config: spendConfig,
+        db: store.db,
+        registry,
+        clock,
+        log: log.child({ component: "spend-loop" }),
+        sources: { isPoolNode: (name) => view.capacity(name)?.pool === spendConfig.pool },
+      })
+    : undefined;
+  const learner =
+    roles.extender && kube && config.extender.learner.enabled
+      ? new Learner({
+          customObjects: kube.customObjects,
+          view,
+          scoring: scoring.store,
+          runs: new LearnerRuns(store.db),
+          recommendationAnnotation: config.webhook.recommendationAnnotation,
+          clock,
+          log: log.child({ component: "learner" }),
+          metrics: new LearnerMetrics(registry),
+          config: config.extender.learner,
+        })
+      : undefined;
+  const leaderLoops: LeaderLoop[] = [];
+  if (gated) leaderLoops.push(gateLoop({ config, kube: kube!, store, recommenders, registry, clock, log }));
+  if (spendLoop) leaderLoops.push((leadership) => void spendLoop.run({ signal: leadership }));
+  if (learner) leaderLoops.push((leadership) => void learner.run({ signal: leadership }));
+  // Standalone there is no Lease: the one process leads its own spend loop.
+  const leaders = kube && leaderLoops.length > 0 ? startLeaderLoops({ config, kube, clock, log, loops: leaderLoops }) : undefined;
+  const standaloneLoops = !kube && spendLoop ? new AbortController() : undefined;
+  if (standaloneLoops && spendLoop) void spendLoop.run({ signal: standaloneLoops.signal });
   const mutate = createMutateHandler({
     config: config.webhook,
     recommender: recommenders.admission,
@@ -187,7 +236,8 @@ export async function startServe(config: ServeConfig, deps: ServeDeps = {}, role
         registry,
         clock,
         log,
-        routers: [scoringApi],
+        routers: [scoringApi, createSpendStatusApi(spendLoop ? { loop: spendLoop } : {})],
+        ...(spendLoop && { spendRouting: () => spendLoop.routing() }),
         ...(config.extender.tls && { tls: { certFile: certFile!, keyFile: keyFile! } }),
       });
     }
@@ -213,7 +263,8 @@ export async function startServe(config: ServeConfig, deps: ServeDeps = {}, role
     log,
     async stop() {
       stopping = true;
-      gateLoop?.abort();
+      leaders?.abort();
+      standaloneLoops?.abort();
       await Promise.allSettled([tls?.close(), extender?.close(), ops.close()]);
       scoring.close(); // final checkpoint of the learned model
       store.close();

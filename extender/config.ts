@@ -1,5 +1,7 @@
 import { z } from "zod";
 import type { OptionSpec } from "../platform/config/options.js";
+import { LearnerConfig, learnerOptions } from "./learner/config.js";
+import { SpendLoopConfig, spendOptions } from "./spend/config.js";
 
 const weight = z.number().min(0).max(100);
 
@@ -21,6 +23,8 @@ export const ExtenderConfig = z
     maxBodyBytes: z.number().int().min(1024).default(32 * 1024 * 1024),
     /** Pods whose placement scores `GET /v1/decisions/{ns}/{pod}` remembers, newest first. */
     decisionsKept: z.number().int().min(0).max(1_000_000).default(10_000),
+    spend: SpendLoopConfig,
+    learner: LearnerConfig.prefault({}),
   })
   .prefault({});
 export type ExtenderConfig = z.infer<typeof ExtenderConfig>;
@@ -35,4 +39,6 @@ export const extenderOptions: readonly OptionSpec[] = [
   { flag: "weight-spend", path: "extender.weights.spend", kind: "number", help: "node score weight of spend routing to the credit pool", defaultText: "1" },
   { flag: "extender-max-body-bytes", path: "extender.maxBodyBytes", kind: "integer", help: "largest ExtenderArgs accepted (413 above)", defaultText: "33554432" },
   { flag: "decisions-kept", path: "extender.decisionsKept", kind: "integer", help: "pods whose placement scores GET /v1/decisions keeps", defaultText: "10000" },
+  ...spendOptions,
+  ...learnerOptions,
 ];

@@ -12,7 +12,7 @@ import type { Logger } from "../platform/log.js";
 import type { PlacementDecisions } from "./decisions.js";
 import type { ExtenderMetrics } from "./metrics.js";
 import { filter, neutralPriorities, passEveryNode, prioritize, type Placement } from "./placement.js";
-import { decodeExtenderArgs, encodeFilterResult, type ExtenderArgs } from "./wire.js";
+import { decodeExtenderArgs, encodeFilterResult, encodeHostPriorities, type ExtenderArgs } from "./wire.js";
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 type Verb = "filter" | "prioritize";
@@ -44,9 +44,9 @@ export function createExtenderHandler(deps: ExtenderHandlerDeps, rest: Listener)
         metrics.nodes.labels("failed").inc(outcome.failed.length);
         metrics.nodes.labels("unresolvable").inc(outcome.unresolvable.length);
         metrics.requests.labels(verb, "ok").inc();
-        return encodeFilterResult(outcome);
+        return encodeFilterResult(outcome, args.plainNames === true);
       }
-      const { priorities, scored, request } = prioritize(args, deps.placement);
+      const { request, hosts, scores, best } = prioritize(args, deps.placement);
       const meta = args.pod.metadata;
       if (request.gpus > 0 && meta?.name) {
         deps.decisions.keep({
@@ -56,13 +56,13 @@ export function createExtenderHandler(deps: ExtenderHandlerDeps, rest: Listener)
           atMs: deps.clock.nowMs(),
           gpus: request.gpus,
           ...(request.jobType !== undefined && { jobType: request.jobType }),
-          candidates: scored.length,
-          nodes: scored,
+          candidates: hosts.length,
+          nodes: best,
           weights: { ...deps.placement.weights },
         });
       }
       metrics.requests.labels(verb, "ok").inc();
-      return JSON.stringify(priorities);
+      return encodeHostPriorities(hosts, scores, args.plainNames === true);
     } catch (err) {
       const meta = args.pod.metadata;
       log.error({ err, verb, namespace: meta?.namespace, pod: meta?.name, code: "EXTENDER_INTERNAL" }, "extender failed; every node passed with neutral scores");

@@ -2,7 +2,7 @@
  * Filter and prioritize for one ExtenderArgs: resolves the candidate nodes through the cluster view,
  * asks core/placement whether each fits and how the four components rank it. No HTTP here.
  */
-import { checkFit, gpuRequestOf, type Fit, NEUTRAL_COMPONENT, NEUTRAL_COMPONENTS, nodeScore, type Components, type GpuRequest, type NodeCapacity, type Weights } from "../core/placement/index.js";
+import { checkFit, gpuRequestOf, type Fit, NEUTRAL_COMPONENT, NEUTRAL_COMPONENTS, nodeScore, scoreOf, type Components, type GpuRequest, type NodeCapacity, type Weights } from "../core/placement/index.js";
 import { capacityFromNodeObject, type ClusterView, type NodeObject, type PodObject } from "../platform/kube/clusterView.js";
 import type { ExtenderArgs, HostPriority } from "./wire.js";
 
@@ -58,28 +58,6 @@ function candidates(args: ExtenderArgs, p: Placement): Candidate[] {
 
 const NOT_IN_VIEW = "gpu-steward: node not in the cluster view";
 
-/**
- * Fit answers by the node facts they depend on (product, pool, allocatable, used). Keyed without
- * building strings: the product and pool strings are the view's own (their hashes are cached), the
- * counts a number.
- */
-class FitMemo {
-  private readonly byProduct = new Map<string | undefined, Map<string | undefined, Map<number, Fit>>>();
-
-  constructor(private readonly decide: (cap: NodeCapacity) => Fit) {}
-
-  get(cap: NodeCapacity): Fit {
-    let byPool = this.byProduct.get(cap.product);
-    if (!byPool) this.byProduct.set(cap.product, (byPool = new Map()));
-    let byCounts = byPool.get(cap.pool);
-    if (!byCounts) byPool.set(cap.pool, (byCounts = new Map()));
-    const counts = cap.allocatableGpus * 1_000_003 + cap.usedGpus;
-    let fit = byCounts.get(counts);
-    if (fit === undefined) byCounts.set(counts, (fit = this.decide(cap)));
-    return fit;
-  }
-}
-
 /** What /filter decided, in request order; encoded by wire.ts. */
 export interface FilterOutcome {
   /** nodeCacheCapable: names; otherwise the Node objects to send back. */
@@ -97,7 +75,7 @@ export function filter(args: ExtenderArgs, p: Placement): FilterOutcome {
   const outcome: FilterOutcome = { mode: args.nodeNames ? "names" : "nodes", passed: [], failed: [], unresolvable: [] };
   // The answer depends on few node facts; thousands of nodes share a few dozen combinations, and
   // sharing the Fit also shares its reason string (escaped once by the encoder).
-  const fits = new FitMemo((cap) => checkFit(cap, request, fitOptions));
+  const fits = new Map<string, Fit>();
   for (const c of candidates(args, p)) {
     if (request.gpus === 0) {
       outcome.passed.push(c);
@@ -107,7 +85,8 @@ export function filter(args: ExtenderArgs, p: Placement): FilterOutcome {
       outcome.unresolvable.push([c.name, NOT_IN_VIEW]);
       continue;
     }
-    const fit = fits.get(c.capacity);
+    let fit = fits.get(c.capacity.fitKey);
+    if (fit === undefined) fits.set(c.capacity.fitKey, (fit = checkFit(c.capacity, request, fitOptions)));
     if (fit.fits) outcome.passed.push(c);
     else outcome.failed.push([c.name, fit.reason]);
   }
@@ -127,32 +106,88 @@ export function neutralPriorities(args: ExtenderArgs, weights: Weights): HostPri
   return names.map((Host) => ({ Host, Score: score }));
 }
 
-export function prioritize(args: ExtenderArgs, p: Placement): { priorities: HostPriority[]; scored: ScoredNode[]; request: GpuRequest } {
+/** /prioritize's answer in request order, plus the best nodes with their components for the decision record. */
+export interface Priorities {
+  request: GpuRequest;
+  hosts: string[];
+  scores: number[];
+  best: ScoredNode[];
+}
+
+/**
+ * Scores every candidate. The loop allocates nothing per node (thousands per call): components are
+ * rebuilt only for the `keep` best nodes the decision record shows.
+ */
+export function prioritize(args: ExtenderArgs, p: Placement, keep = 20): Priorities {
   const request = gpuRequestOf(args.pod, p.resource);
-  if (request.gpus === 0) {
-    const priorities = neutralPriorities(args, p.weights);
-    return { priorities, scored: priorities.map((h) => ({ node: h.Host, score: h.Score, components: NEUTRAL_COMPONENTS })), request };
-  }
   const list = candidates(args, p);
+  const hosts = list.map((c) => c.name);
+  if (request.gpus === 0) {
+    const neutral = nodeScore(NEUTRAL_COMPONENTS, p.weights);
+    return { request, hosts, scores: hosts.map(() => neutral), best: [] };
+  }
   const products = [...new Set(list.flatMap((c) => (c.capacity?.product !== undefined ? [c.capacity.product] : [])))].sort();
   const runtime = p.scorers.runtime(request.jobType, products);
   const route = p.scorers.spend(args.pod);
   // Nodes sharing a set of neighbours share an interference answer; thousands of nodes have few sets.
   const interferenceBySet = new Map<string, number>();
-  const scored: ScoredNode[] = list.map((c) => {
-    if (!c.capacity) return { node: c.name, score: nodeScore(NEUTRAL_COMPONENTS, p.weights), components: NEUTRAL_COMPONENTS };
-    const cap = c.capacity;
+  const components = (cap: NodeCapacity): Components => {
     let interference = interferenceBySet.get(cap.jobTypesKey);
     if (interference === undefined) interferenceBySet.set(cap.jobTypesKey, (interference = p.scorers.interference(request.jobType, cap.jobTypes)));
-    const components: Components = {
+    return {
       runtime: cap.product !== undefined ? (runtime.get(cap.product) ?? NEUTRAL_COMPONENT) : NEUTRAL_COMPONENT,
       interference,
       topology: p.scorers.topology(cap, request.gpus),
       spend: spendComponent(cap, route),
     };
-    return { node: c.name, score: nodeScore(components, p.weights), components };
+  };
+  const w = p.weights;
+  const neutral = nodeScore(NEUTRAL_COMPONENTS, w);
+  const scores = new Array<number>(list.length);
+  const top = new TopIndices(keep, (a, b) => scores[a]! > scores[b]! || (scores[a] === scores[b] && hosts[a]! < hosts[b]!));
+  for (let i = 0; i < list.length; i++) {
+    const cap = list[i]!.capacity;
+    if (!cap) {
+      scores[i] = neutral;
+    } else {
+      let interference = interferenceBySet.get(cap.jobTypesKey);
+      if (interference === undefined) interferenceBySet.set(cap.jobTypesKey, (interference = p.scorers.interference(request.jobType, cap.jobTypes)));
+      const rt = cap.product !== undefined ? (runtime.get(cap.product) ?? NEUTRAL_COMPONENT) : NEUTRAL_COMPONENT;
+      scores[i] = scoreOf(rt, interference, p.scorers.topology(cap, request.gpus), spendComponent(cap, route), w);
+    }
+    top.offer(i);
+  }
+  const best = top.indices().map((i) => {
+    const cap = list[i]!.capacity;
+    return { node: hosts[i]!, score: scores[i]!, components: cap ? components(cap) : NEUTRAL_COMPONENTS };
   });
-  return { priorities: scored.map((s) => ({ Host: s.node, Score: s.score })), scored, request };
+  return { request, hosts, scores, best };
+}
+
+/** The `n` best indices under `better`, kept sorted; a candidate worse than the worst kept costs one comparison. */
+class TopIndices {
+  private readonly kept: number[] = [];
+
+  constructor(
+    private readonly n: number,
+    private readonly better: (a: number, b: number) => boolean,
+  ) {}
+
+  offer(i: number): void {
+    const kept = this.kept;
+    if (this.n <= 0) return;
+    if (kept.length === this.n) {
+      if (!this.better(i, kept[kept.length - 1]!)) return;
+      kept.pop();
+    }
+    let at = kept.length;
+    while (at > 0 && this.better(i, kept[at - 1]!)) at--;
+    kept.splice(at, 0, i);
+  }
+
+  indices(): number[] {
+    return this.kept;
+  }
 }
 
 /** Routed pods: pool nodes on top, others at the bottom; the reverse for pods not routed. */

@@ -30,6 +30,8 @@ const Pod = z.looseObject({
 
 export interface ExtenderArgs {
   pod: PodObject;
+  /** Every node name is a plain DNS name (as Kubernetes requires): encoders quote without escaping. */
+  plainNames?: boolean;
   /** nodeCacheCapable=true: names only. */
   nodeNames?: string[];
   /** nodeCacheCapable=false: whole Node objects. */
@@ -59,11 +61,13 @@ export function decodeExtenderArgs(body: unknown): ArgsDecode {
   if (namesValue !== undefined && namesValue !== null) {
     // Thousands of names per call: a plain loop, not a schema walk.
     if (!Array.isArray(namesValue)) return { ok: false, message: "NodeNames: expected an array of node names" };
+    let plainNames = true;
     for (let i = 0; i < namesValue.length; i++) {
       const name: unknown = namesValue[i];
       if (typeof name !== "string" || name.length === 0) return { ok: false, message: `NodeNames.${i}: must be a non-empty string` };
+      if (plainNames && !isPlainName(name)) plainNames = false;
     }
-    return { ok: true, args: { pod: pod.data as PodObject, nodeNames: namesValue as string[] } };
+    return { ok: true, args: { pod: pod.data as PodObject, nodeNames: namesValue as string[], plainNames } };
   }
   if (nodesValue !== undefined && nodesValue !== null) {
     const nodes = NodeList.safeParse(nodesValue);
@@ -98,11 +102,24 @@ export function toFilterResult(o: FilterOutcome): ExtenderFilterResult {
   };
 }
 
-/** Kubernetes node names are DNS subdomains: nothing to escape, so quoting is concatenation. */
-const PLAIN_NAME = /^[a-z0-9][a-z0-9.-]*$/;
+/** Kubernetes node names are DNS subdomains (a-z, 0-9, '-', '.'): nothing to escape in JSON. */
+function isPlainName(name: string): boolean {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 45 || c === 46)) return false;
+  }
+  return true;
+}
 
 function quoted(name: string): string {
-  return PLAIN_NAME.test(name) ? `"${name}"` : JSON.stringify(name);
+  return isPlainName(name) ? `"${name}"` : JSON.stringify(name);
+}
+
+/** HostPriorityList as JSON text: thousands of entries, names quoted without a stringify per name when plain. */
+export function encodeHostPriorities(hosts: readonly string[], scores: readonly number[], plainNames = false): string {
+  const parts = new Array<string>(hosts.length);
+  for (let i = 0; i < hosts.length; i++) parts[i] = `{"Host":${plainNames ? `"${hosts[i]}"` : quoted(hosts[i]!)},"Score":${scores[i]}}`;
+  return `[${parts.join(",")}]`;
 }
 
 /**
@@ -111,18 +128,18 @@ function quoted(name: string): string {
  * distinct ones per call), so each is escaped once. A name listed twice in the request appears
  * twice; JSON decoders (Go's included) keep the last, as Object.fromEntries does in toFilterResult.
  */
-export function encodeFilterResult(o: FilterOutcome): string {
+export function encodeFilterResult(o: FilterOutcome, plainNames = false): string {
   const encoded = new Map<string, string>();
   const map = (entries: Array<[string, string]>) => {
     let out = "";
     for (const [name, r] of entries) {
       let e = encoded.get(r);
       if (e === undefined) encoded.set(r, (e = JSON.stringify(r)));
-      out += `${out.length === 0 ? "" : ","}${quoted(name)}:${e}`;
+      out += `${out.length === 0 ? "" : ","}${plainNames ? `"${name}"` : quoted(name)}:${e}`;
     }
     return `{${out}}`;
   };
   const nodes = o.mode === "nodes" ? JSON.stringify({ metadata: {}, items: o.passed.map((p) => p.object!) }) : "null";
-  const names = o.mode === "names" ? `[${o.passed.map((p) => quoted(p.name)).join(",")}]` : "null";
+  const names = o.mode === "names" ? `[${o.passed.map((p) => (plainNames ? `"${p.name}"` : quoted(p.name))).join(",")}]` : "null";
   return `{"Nodes":${nodes},"NodeNames":${names},"FailedNodes":${map(o.failed)},"FailedAndUnresolvableNodes":${map(o.unresolvable)},"Error":""}`;
 }

@@ -85,6 +85,13 @@ export function uidIsTheRequests(text: ReviewText): boolean {
 export class DecisionMemo {
   private readonly entries = new Map<string, Entry>();
   private chars = 0;
+  /**
+   * Contents seen once and not remembered: a review is remembered on its second sighting, so a
+   * stream of unique jobs (the common case) costs one map lookup each, not a proof parse and an
+   * eviction. Bounded like the entries (it holds references to bodies that exist anyway).
+   */
+  private readonly seenOnce = new Map<string, number>();
+  private seenChars = 0;
 
   /** `maxEntries` 0 disables the memo. `maxChars` bounds the memory the remembered reviews hold. */
   constructor(
@@ -107,16 +114,36 @@ export class DecisionMemo {
     return entry;
   }
 
-  /** Remembers a decision for this review content; returns false when it may not or need not be. */
+  /**
+   * Remembers a decision for this review content when it is seen for the second time; returns
+   * whether it is now remembered.
+   */
   remember(text: ReviewText, remembered: RememberedDecision): boolean {
     if (!this.enabled || !remembered.decision.repeatable) return false;
     const chars = text.content.length + remembered.responseTail.length;
     if (text.content.length > MAX_REMEMBERED_REVIEW_CHARS || chars > this.maxChars) return false;
-    if (this.entries.has(text.content) || !uidIsTheRequests(text)) return false;
+    if (this.entries.has(text.content)) return true;
+    if (!this.seenOnce.has(text.content)) {
+      this.noteFirstSighting(text.content);
+      return false;
+    }
+    this.seenChars -= this.seenOnce.get(text.content)!;
+    this.seenOnce.delete(text.content);
+    if (!uidIsTheRequests(text)) return false;
     while (this.entries.size >= this.maxEntries || this.chars + chars > this.maxChars) this.evictOne();
     this.entries.set(text.content, { ...remembered, prefix: text.prefix, chars, used: false });
     this.chars += chars;
     return true;
+  }
+
+  private noteFirstSighting(content: string): void {
+    while (this.seenOnce.size > 0 && (this.seenOnce.size >= this.maxEntries || this.seenChars + content.length > this.maxChars)) {
+      const [oldest, chars] = this.seenOnce.entries().next().value!;
+      this.seenOnce.delete(oldest);
+      this.seenChars -= chars;
+    }
+    this.seenOnce.set(content, content.length);
+    this.seenChars += content.length;
   }
 
   private evictOne(): void {

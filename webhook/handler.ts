@@ -59,8 +59,8 @@ export function createMutateHandler(deps: MutateHandlerDeps): (req: IncomingMess
       sendJson(res, 200, RESPONSE_HEAD + JSON.stringify(request.uid) + tail);
       finish(startNs, decision.kind, request.operation, decision.result);
       if (memo) {
-        const remembered = cut !== undefined && cut.uid === request.uid && memo.remember(cut, { decision, responseTail: tail, operation: request.operation, namespace: request.namespace, dryRun: request.dryRun === true });
-        metrics.decisionMemo.labels(remembered ? "miss" : "bypass").inc();
+        if (cut !== undefined && cut.uid === request.uid) memo.remember(cut, { decision, responseTail: tail, operation: request.operation, namespace: request.namespace, dryRun: request.dryRun === true });
+        metrics.decisionMemo.labels(cut !== undefined && decision.repeatable ? "miss" : "bypass").inc();
       }
     } catch (err) {
       // A bug of ours must not block the user's job: admit unchanged, say so, count it.

@@ -40,7 +40,7 @@ export class WebhookMetrics {
     });
     this.decisionMemo = new Counter({
       name: "gpu_steward_webhook_decision_memo_total",
-      help: "Reviews by decision memo outcome. outcome=hit (answered from a remembered decision)|miss (decided, then remembered)|bypass (decided, not rememberable: not in the apiserver's canonical form, or not repeatable)",
+      help: "Reviews by decision memo outcome. outcome=hit (answered from a remembered decision)|miss (decided; remembered once seen twice)|bypass (decided, not rememberable: not in the apiserver's canonical form, or not repeatable)",
       labelNames: ["outcome"],
       registers: [registry],
     });

@@ -26,10 +26,19 @@ export interface NodeCapacity {
   jobTypes: ReadonlyMap<string, number>;
   /** Canonical text of `jobTypes` (equal maps, equal keys), so scorers can cache per neighbour set. */
   jobTypesKey: string;
+  /**
+   * Canonical text of what a fit depends on (product, pool, allocatable, used): nodes with equal keys
+   * fit a pod equally, so a filter over thousands of nodes decides once per key.
+   */
+  fitKey: string;
   /** Absent until the node agent reports the node's topology. */
   topology?: NodeTopology | undefined;
 }
 
 export function freeGpus(node: NodeCapacity): number {
   return Math.max(0, node.allocatableGpus - node.usedGpus);
+}
+
+export function fitKeyOf(node: Pick<NodeCapacity, "product" | "pool" | "allocatableGpus" | "usedGpus">): string {
+  return `${node.product ?? ""}\u0000${node.pool ?? ""}\u0000${node.allocatableGpus}\u0000${node.usedGpus}`;
 }

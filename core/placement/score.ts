@@ -30,13 +30,13 @@ function unit(x: number): number {
 }
 
 export function nodeScore(components: Components, weights: Weights): number {
-  let sum = 0;
-  let total = 0;
-  for (const c of COMPONENTS) {
-    sum += weights[c] * unit(components[c]);
-    total += weights[c];
-  }
-  return Math.round((MAX_EXTENDER_PRIORITY * sum) / total);
+  return scoreOf(components.runtime, components.interference, components.topology, components.spend, weights);
+}
+
+/** nodeScore without the components object, for the per-node loop over thousands of nodes. */
+export function scoreOf(runtime: number, interference: number, topology: number, spend: number, w: Weights): number {
+  const sum = w.runtime * unit(runtime) + w.interference * unit(interference) + w.topology * unit(topology) + w.spend * unit(spend);
+  return Math.round((MAX_EXTENDER_PRIORITY * sum) / (w.runtime + w.interference + w.topology + w.spend));
 }
 
 export const NEUTRAL_COMPONENTS: Components = { runtime: NEUTRAL_COMPONENT, interference: NEUTRAL_COMPONENT, topology: NEUTRAL_COMPONENT, spend: NEUTRAL_COMPONENT };

@@ -7,8 +7,9 @@
  * its node's. A pod counts while it is bound (`spec.nodeName`) and not terminal (Succeeded/Failed),
  * which is how the scheduler's own NodeInfo accounts requests.
  */
-import { GPU_PRODUCT_LABEL, GPU_RESOURCE, JOB_TYPE_LABEL, podGpus, type NodeCapacity, type NodeTopology, type PodLike } from "../../core/placement/index.js";
+import { fitKeyOf, GPU_PRODUCT_LABEL, GPU_RESOURCE, JOB_TYPE_LABEL, podGpus, type NodeCapacity, type NodeTopology, type PodLike } from "../../core/placement/index.js";
 import { buildLinkGraph, type LinkGraph, type TopologyReport } from "../../core/topology/index.js";
+import { TRAINING_JOB_NAME_LABEL, TRAINING_REPLICA_TYPE_LABEL, type JobPod } from "../../core/learning/index.js";
 
 export const POOL_LABEL = "gpu-steward.io/pool";
 
@@ -31,6 +32,7 @@ interface NodeEntry {
   usedGpus: number;
   jobTypes: Map<string, number>;
   jobTypesKey: string;
+  fitKey: string;
   topology: NodeTopology | undefined;
 }
 
@@ -40,7 +42,12 @@ interface PodEntry {
   nodeName: string;
   gpus: number;
   jobType?: string;
+  /** `namespace/job-name` of the training job the pod belongs to, for `podsOfJob`. */
+  job: string | undefined;
+  replicaType: string | undefined;
 }
+
+const EMPTY_FIT_KEY = fitKeyOf({ allocatableGpus: 0, usedGpus: 0 });
 
 const TERMINAL = new Set(["Succeeded", "Failed"]);
 
@@ -79,6 +86,8 @@ export class ClusterView {
   private readonly known = new Map<string, NodeEntry>();
   private readonly pods = new Map<string, PodEntry>();
   private readonly graphs = new Map<string, LinkGraph>();
+  /** Pod keys per training job (`namespace/job-name`), so the learner finds a job's pods without a scan. */
+  private readonly jobPods = new Map<string, Set<string>>();
 
   constructor(private readonly resource: string = GPU_RESOURCE) {}
 
@@ -94,6 +103,7 @@ export class ClusterView {
     entry.allocatableGpus = facts.allocatableGpus;
     entry.product = facts.product;
     entry.pool = facts.pool;
+    entry.fitKey = fitKeyOf(entry);
   }
 
   deleteNode(name: string): void {
@@ -111,10 +121,19 @@ export class ClusterView {
     const nodeName = pod.spec?.nodeName;
     const gpus = podGpus(pod, this.resource);
     if (!nodeName || gpus === 0 || TERMINAL.has(pod.status?.phase ?? "")) return;
-    const jobType = pod.metadata?.labels?.[JOB_TYPE_LABEL];
-    this.pods.set(key, { nodeName, gpus, ...(jobType !== undefined && { jobType }) });
+    const labels = pod.metadata?.labels;
+    const jobType = labels?.[JOB_TYPE_LABEL];
+    const jobName = labels?.[TRAINING_JOB_NAME_LABEL];
+    const job = jobName === undefined ? undefined : jobKey(pod.metadata?.namespace ?? "default", jobName);
+    this.pods.set(key, { nodeName, gpus, ...(jobType !== undefined && { jobType }), job, replicaType: labels?.[TRAINING_REPLICA_TYPE_LABEL] });
+    if (job !== undefined) {
+      let keys = this.jobPods.get(job);
+      if (!keys) this.jobPods.set(job, (keys = new Set()));
+      keys.add(key);
+    }
     const entry = this.entryOf(nodeName);
     entry.usedGpus += gpus;
+    entry.fitKey = fitKeyOf(entry);
     if (jobType !== undefined) {
       entry.jobTypes.set(jobType, (entry.jobTypes.get(jobType) ?? 0) + 1);
       entry.jobTypesKey = jobTypesKey(entry.jobTypes);
@@ -155,11 +174,21 @@ export class ClusterView {
     return [...products].sort();
   }
 
+  /** The bound, non-terminal GPU pods of a training job (pods labelled `training.kubeflow.org/job-name`). */
+  podsOfJob(namespace: string, jobName: string): JobPod[] {
+    const pods: JobPod[] = [];
+    for (const key of this.jobPods.get(jobKey(namespace, jobName)) ?? []) {
+      const pod = this.pods.get(key);
+      if (pod) pods.push({ nodeName: pod.nodeName, jobType: pod.jobType, replicaType: pod.replicaType });
+    }
+    return pods;
+  }
+
   private entryOf(name: string): NodeEntry {
     let entry = this.entries.get(name);
     // Every entry has every field from the start: one hidden class, so the per-node reads in
     // filter and prioritize stay monomorphic across thousands of nodes.
-    if (!entry) this.entries.set(name, (entry = { name, product: undefined, pool: undefined, allocatableGpus: 0, usedGpus: 0, jobTypes: new Map(), jobTypesKey: "", topology: undefined }));
+    if (!entry) this.entries.set(name, (entry = { name, product: undefined, pool: undefined, allocatableGpus: 0, usedGpus: 0, jobTypes: new Map(), jobTypesKey: "", fitKey: EMPTY_FIT_KEY, topology: undefined }));
     return entry;
   }
 
@@ -167,9 +196,15 @@ export class ClusterView {
     const pod = this.pods.get(key);
     if (!pod) return;
     this.pods.delete(key);
+    if (pod.job !== undefined) {
+      const keys = this.jobPods.get(pod.job);
+      keys?.delete(key);
+      if (keys?.size === 0) this.jobPods.delete(pod.job);
+    }
     const entry = this.entries.get(pod.nodeName);
     if (!entry) return;
     entry.usedGpus -= pod.gpus;
+    entry.fitKey = fitKeyOf(entry);
     if (pod.jobType !== undefined) {
       const left = (entry.jobTypes.get(pod.jobType) ?? 1) - 1;
       if (left > 0) entry.jobTypes.set(pod.jobType, left);
@@ -180,8 +215,12 @@ export class ClusterView {
   }
 }
 
+function jobKey(namespace: string, jobName: string): string {
+  return `${namespace}/${jobName}`;
+}
+
 /** A node from an ExtenderArgs `Nodes` list (nodeCacheCapable=false), when the view does not know it: nothing used. */
 export function capacityFromNodeObject(node: NodeObject, resource: string = GPU_RESOURCE): NodeCapacity | undefined {
   const facts = readNode(node, resource);
-  return facts && { name: facts.name, product: facts.product, pool: facts.pool, allocatableGpus: facts.allocatableGpus, usedGpus: 0, jobTypes: new Map(), jobTypesKey: "", topology: undefined };
+  return facts && { name: facts.name, product: facts.product, pool: facts.pool, allocatableGpus: facts.allocatableGpus, usedGpus: 0, jobTypes: new Map(), jobTypesKey: "", fitKey: fitKeyOf({ ...facts, usedGpus: 0 }), topology: undefined };
 }

@@ -69,6 +69,46 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 3,
+    name: "spend state",
+    up: `
+      -- The spend loop's memory, one row per credit pool: the PID state (core/spend SpendState) and the
+      -- decision taken with it, written before the decision is published so a restart mid-month resumes
+      -- the integral instead of starting from 0. The figures and source are what the decision was fed.
+      CREATE TABLE spend_state (
+        pool              TEXT PRIMARY KEY,
+        state_json        TEXT NOT NULL,
+        decision_json     TEXT NOT NULL,
+        month_to_date_usd REAL NOT NULL,
+        daily_rate_usd    REAL NOT NULL,
+        source            TEXT NOT NULL,
+        updated_ms        INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
+  {
+    version: 4,
+    name: "learner runs",
+    up: `
+      -- One row per PyTorchJob (uid) the learner has seen: what it sampled while the job ran (co-located
+      -- job types, the master pod's GPU product) and, once the job finished, what became of it. A row
+      -- with an outcome is never reconsidered, so a restart cannot observe a job twice; rows of jobs no
+      -- longer listed are deleted, so the table is never larger than the job list.
+      CREATE TABLE learner_runs (
+        uid            TEXT PRIMARY KEY,
+        namespace      TEXT NOT NULL,
+        name           TEXT NOT NULL,
+        colocated_json TEXT NOT NULL,
+        gpu_type       TEXT,
+        sampled_ms     INTEGER,
+        outcome        TEXT CHECK (outcome IN ('observed', 'failed-run', 'skipped')),
+        reason         TEXT,
+        observation_id INTEGER,
+        updated_ms     INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 const CREATE_TRACKING = `

@@ -66,10 +66,24 @@ describe("uidIsTheRequests", () => {
   });
 });
 
+/** Reviews are remembered from their second sighting on. */
+function rememberTwice(memo: DecisionMemo, cut: ReturnType<typeof splitReviewText>, r = remembered()): boolean {
+  memo.remember(cut!, r);
+  return memo.remember(cut!, r);
+}
+
 describe("DecisionMemo", () => {
+  it("remembers a review on its second sighting, so unique reviews cost no proof parse", () => {
+    const memo = new DecisionMemo(8);
+    expect(memo.remember(splitReviewText(reviewText("u-1"))!, remembered())).toBe(false);
+    expect(memo.recall(splitReviewText(reviewText("u-2"))!)).toBeUndefined();
+    expect(memo.remember(splitReviewText(reviewText("u-2"))!, remembered())).toBe(true);
+    expect(memo.recall(splitReviewText(reviewText("u-3"))!)).toBeDefined();
+  });
+
   it("recalls by content whatever the uid, and not across field orders", () => {
     const memo = new DecisionMemo(8);
-    expect(memo.remember(splitReviewText(reviewText("u-1"))!, remembered())).toBe(true);
+    expect(rememberTwice(memo, splitReviewText(reviewText("u-1")))).toBe(true);
     expect(memo.recall(splitReviewText(reviewText("u-2"))!)).toBeDefined();
     const apiVersionFirst = reviewText("u-3").replace('{"kind":"AdmissionReview","apiVersion":"admission.k8s.io/v1"', '{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview"');
     expect(memo.recall(splitReviewText(apiVersionFirst)!)).toBeUndefined();
@@ -78,17 +92,17 @@ describe("DecisionMemo", () => {
 
   it("does not remember a decision that is not repeatable, or a review whose uid is overridden", () => {
     const memo = new DecisionMemo(8);
-    expect(memo.remember(splitReviewText(reviewText("u-1"))!, remembered(aDecision({ repeatable: false })))).toBe(false);
-    expect(memo.remember(splitReviewText(`${GO_HEAD}u-1","uid":"u-2"}}`)!, remembered())).toBe(false);
+    expect(rememberTwice(memo, splitReviewText(reviewText("u-1")), remembered(aDecision({ repeatable: false })))).toBe(false);
+    expect(rememberTwice(memo, splitReviewText(`${GO_HEAD}u-1","uid":"u-2"}}`))).toBe(false);
     expect(memo.size).toBe(0);
   });
 
   it("holds at most maxEntries, evicting the oldest entry not recalled since it was last passed over", () => {
     const memo = new DecisionMemo(3);
     const cuts = ["a", "b", "c", "d"].map((name) => splitReviewText(reviewText("u-1", { name }))!);
-    for (const cut of cuts.slice(0, 3)) memo.remember(cut, remembered());
+    for (const cut of cuts.slice(0, 3)) rememberTwice(memo, cut);
     memo.recall(cuts[0]!); // a is in use: b goes first
-    memo.remember(cuts[3]!, remembered());
+    rememberTwice(memo, cuts[3]);
     expect(memo.size).toBe(3);
     expect(memo.recall(cuts[0]!)).toBeDefined();
     expect(memo.recall(cuts[1]!)).toBeUndefined();
@@ -99,14 +113,14 @@ describe("DecisionMemo", () => {
   it("holds at most maxChars of reviews and responses", () => {
     const one = splitReviewText(reviewText("u-1", { name: "a" }))!;
     const memo = new DecisionMemo(100, Math.floor(one.content.length * 2.5));
-    for (const name of ["a", "b", "c", "d", "e"]) memo.remember(splitReviewText(reviewText("u-1", { name }))!, remembered());
+    for (const name of ["a", "b", "c", "d", "e"]) rememberTwice(memo, splitReviewText(reviewText("u-1", { name })));
     expect(memo.size).toBe(2);
   });
 
   it("is off with 0 entries", () => {
     const memo = new DecisionMemo(0);
     expect(memo.enabled).toBe(false);
-    expect(memo.remember(splitReviewText(reviewText("u-1"))!, remembered())).toBe(false);
+    expect(rememberTwice(memo, splitReviewText(reviewText("u-1")))).toBe(false);
   });
 });
 
@@ -137,21 +151,21 @@ describe("POST /mutate with the decision memo", () => {
     const server = serve(h);
     const fresh = serve(aHarness(), 0);
     const first = await post(server, reviewText("u-1"));
-    const second = await post(server, reviewText("u-2"));
-    expect(second).toBe(first.replace('"uid":"u-1"', '"uid":"u-2"'));
-    expect(second).toBe(await post(fresh, reviewText("u-2")));
-    expect(await memoCounts(h)).toEqual({ miss: 1, hit: 1 });
-    expect(h.events.map((e) => e.reason)).toEqual(["PatchedWithRecommendations", "PatchedWithRecommendations"]);
+    await post(server, reviewText("u-2"));
+    const third = await post(server, reviewText("u-3"));
+    expect(third).toBe(first.replace('"uid":"u-1"', '"uid":"u-3"'));
+    expect(third).toBe(await post(fresh, reviewText("u-3")));
+    expect(await memoCounts(h)).toEqual({ miss: 2, hit: 1 });
+    expect(h.events.map((e) => e.reason)).toEqual(["PatchedWithRecommendations", "PatchedWithRecommendations", "PatchedWithRecommendations"]);
     const reviews = await h.registry.getSingleMetric("gpu_steward_webhook_reviews_total")!.get();
-    expect(reviews.values).toEqual([expect.objectContaining({ labels: { kind: "PyTorchJob", operation: "CREATE", result: "patched" }, value: 2 })]);
+    expect(reviews.values).toEqual([expect.objectContaining({ labels: { kind: "PyTorchJob", operation: "CREATE", result: "patched" }, value: 3 })]);
   });
 
   it("keeps dryRun reviews apart and records no event for them", async () => {
     const h = aHarness();
     const server = serve(h);
-    await post(server, reviewText("u-1", { dryRun: true }));
-    await post(server, reviewText("u-2", { dryRun: true }));
-    expect(await memoCounts(h)).toEqual({ miss: 1, hit: 1 });
+    for (const uid of ["u-1", "u-2", "u-3"]) await post(server, reviewText(uid, { dryRun: true }));
+    expect(await memoCounts(h)).toEqual({ miss: 2, hit: 1 });
     expect(h.events).toEqual([]);
   });
 

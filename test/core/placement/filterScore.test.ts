@@ -1,8 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { checkFit, checkWeights, COMPONENTS, DEFAULT_WEIGHTS, freeGpus, nodeScore, type NodeCapacity } from "../../../core/placement/index.js";
+import { checkFit, checkWeights, fitKeyOf, COMPONENTS, DEFAULT_WEIGHTS, freeGpus, nodeScore, type NodeCapacity } from "../../../core/placement/index.js";
 
-const node = (overrides: Partial<NodeCapacity> = {}): NodeCapacity => ({ name: "n1", product: "NVIDIA-H100-80GB-HBM3", allocatableGpus: 8, usedGpus: 2, jobTypes: new Map(), jobTypesKey: "", ...overrides });
+const node = (overrides: Partial<NodeCapacity> = {}): NodeCapacity => {
+  const n = { name: "n1", product: "NVIDIA-H100-80GB-HBM3", allocatableGpus: 8, usedGpus: 2, jobTypes: new Map(), jobTypesKey: "", ...overrides };
+  return { ...n, fitKey: fitKeyOf(n) };
+};
 
 describe("checkFit", () => {
   it("fits when enough GPUs of an accepted type are free", () => {

@@ -19,7 +19,7 @@ describe("ClusterView", () => {
     view.upsertPod(aPod("p2", "n1", 1, { jobType: "a" }));
     view.upsertPod(aPod("p3", undefined, 4)); // pending, not bound
     view.upsertPod(aPod("p4", "n1", 4, { phase: "Succeeded" }));
-    expect(view.capacity("n1")).toEqual({ name: "n1", product: "NVIDIA-H100-80GB-HBM3", pool: "credits", allocatableGpus: 8, usedGpus: 3, jobTypes: new Map([["a", 2]]), jobTypesKey: "a=2" });
+    expect(view.capacity("n1")).toEqual({ name: "n1", product: "NVIDIA-H100-80GB-HBM3", pool: "credits", allocatableGpus: 8, usedGpus: 3, jobTypes: new Map([["a", 2]]), jobTypesKey: "a=2", fitKey: expect.any(String) });
   });
 
   it("keeps usage of pods seen before their node", () => {
@@ -51,5 +51,24 @@ describe("ClusterView", () => {
     expect(view.gpuProducts()).toEqual(["NVIDIA-A100-SXM4-80GB", "NVIDIA-H100-80GB-HBM3"]);
     view.deleteNode("n2");
     expect(view.gpuProducts()).toEqual(["NVIDIA-H100-80GB-HBM3"]);
+  });
+  it("finds the running GPU pods of a training job by its job-name label, per namespace", () => {
+    const view = new ClusterView();
+    const jobPod = (uid: string, namespace: string, job: string, replica: string, nodeName: string, phase = "Running"): PodObject => ({
+      metadata: { uid, name: uid, namespace, labels: { "training.kubeflow.org/job-name": job, "training.kubeflow.org/replica-type": replica, "gpu-steward.io/job-type": "llama" } },
+      spec: { nodeName, containers: [{ resources: { limits: { "nvidia.com/gpu": "8" } } }] },
+      status: { phase },
+    });
+    view.upsertPod(jobPod("m", "team-a", "llama", "master", "n1"));
+    view.upsertPod(jobPod("w", "team-a", "llama", "worker", "n2"));
+    view.upsertPod(jobPod("x", "team-b", "llama", "master", "n3"));
+    expect(view.podsOfJob("team-a", "llama")).toEqual([
+      { nodeName: "n1", jobType: "llama", replicaType: "master" },
+      { nodeName: "n2", jobType: "llama", replicaType: "worker" },
+    ]);
+    view.upsertPod(jobPod("w", "team-a", "llama", "worker", "n2", "Succeeded"));
+    view.deletePod(jobPod("x", "team-b", "llama", "master", "n3"));
+    expect(view.podsOfJob("team-a", "llama")).toEqual([{ nodeName: "n1", jobType: "llama", replicaType: "master" }]);
+    expect(view.podsOfJob("team-b", "llama")).toEqual([]);
   });
 });
