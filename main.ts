@@ -1,4 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { readFileSync } from "node:fs";
+import { autoscalerOnceOptions, runAutoscalerOnce } from "./cmd/autoscalerOnce.js";
 import { runCerts } from "./cmd/certs.js";
 import { runSpendPlan, spendPlanOptions } from "./cmd/spend.js";
 import { runSpendStatus, spendStatusOptions } from "./cmd/spendStatus.js";
@@ -54,6 +56,12 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     summary: "scheduler extender only: /filter /prioritize and the scoring API on the extender port",
     options: extenderRoleOptions,
     run: (flags) => serve(flags, { webhook: false, extender: true }),
+  },
+  autoscaler: {
+    summary: "inference autoscaler; this release: --once --data-path PATH solves one allocation from inferno-format data and prints JSON",
+    options: autoscalerOnceOptions,
+    flagsOnly: true,
+    run: (flags) => runAutoscalerOnce(flags, process.stdout, (path) => readFileSync(path, "utf8")),
   },
   "spend plan": {
     summary: "one PID step of the spend controller for given figures, as a fresh controller would take it; prints JSON",

@@ -23,6 +23,8 @@ import { createScoringApi, openScoringState, ScoringMetrics } from "../extender/
 import { Learner, LearnerMetrics, LearnerRuns } from "../extender/learner/index.js";
 import { createSpendLoop, createSpendStatusApi } from "../extender/spend/index.js";
 import { ClusterView } from "../platform/kube/clusterView.js";
+import { ClusterViewSyncMetrics } from "../platform/kube/clusterViewMetrics.js";
+import { startClusterViewSync } from "../platform/kube/clusterViewSync.js";
 import { createExtenderRole, type ExtenderRole } from "./extenderRole.js";
 import { WebhookConfig, webhookOptions } from "../webhook/config.js";
 import { DecisionMemo } from "../webhook/decisionMemo.js";
@@ -246,6 +248,12 @@ export async function startServe(config: ServeConfig, deps: ServeDeps = {}, role
     store.close();
     throw new StewardError("TLS_MATERIAL", `cannot serve TLS with ${certFile} / ${keyFile}: ${(err as Error).message}`, "tls-cert");
   }
+  // Every replica keeps its own view of nodes and pods (request handlers read it); not leader-only.
+  const viewSync =
+    kube && roles.extender
+      ? startClusterViewSync({ watches: kube.watches, view, log: log.child({ component: "cluster-view" }), clock, metrics: new ClusterViewSyncMetrics(registry) })
+      : undefined;
+  if (viewSync) readiness.add("cluster-view", () => (viewSync.isSynced() ? undefined : "nodes and pods not listed yet"));
   const ops = createPlainServer({ handler: opsApp, log: log.child({ component: "ops" }) });
   let stopping = false;
   readiness.add("shutdown", () => (stopping ? "shutting down" : undefined));
@@ -265,7 +273,7 @@ export async function startServe(config: ServeConfig, deps: ServeDeps = {}, role
       stopping = true;
       leaders?.abort();
       standaloneLoops?.abort();
-      await Promise.allSettled([tls?.close(), extender?.close(), ops.close()]);
+      await Promise.allSettled([tls?.close(), extender?.close(), ops.close(), viewSync?.stop()]);
       scoring.close(); // final checkpoint of the learned model
       store.close();
       log.info("stopped");

@@ -10,6 +10,7 @@ import { coreV1EventSink, KubeEventRecorder } from "./events.js";
 import { KubeLeases } from "./leases.js";
 import type { EventRecorderOptions, KubeIdentity, KubePorts } from "./ports.js";
 import { KubeSecrets } from "./secrets.js";
+import { kubeClusterWatches } from "./watches.js";
 
 /** The `kubeconfig` value that asks for the pod's service account explicitly. */
 export const IN_CLUSTER = "in-cluster";
@@ -70,5 +71,6 @@ export function kubeAdapters(kc: KubeConfig, log: Logger, clock: Clock, identity
     configMaps: new KubeConfigMaps(core),
     secrets: new KubeSecrets(core),
     leases: new KubeLeases(kc.makeApiClient(CoordinationV1Api)),
+    watches: kubeClusterWatches(kc),
   };
 }

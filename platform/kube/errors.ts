@@ -10,6 +10,8 @@ export type StatusReason =
   | "NotFound"
   | "AlreadyExists"
   | "Conflict"
+  | "Expired"
+  | "Gone"
   | "Invalid"
   | "BadRequest"
   | "Unauthorized"
@@ -47,6 +49,17 @@ export class ConflictError extends KubeApiError {
   }
 }
 
+/**
+ * 410: the resourceVersion a watch (or a list's continue token) starts from is older than what the
+ * server still keeps. The informer rule: forget the resourceVersion and list again.
+ */
+export class GoneError extends KubeApiError {
+  override readonly name = "GoneError";
+  constructor(reason: "Expired" | "Gone", message: string, options?: { cause?: unknown }) {
+    super(410, reason, message, options);
+  }
+}
+
 /** 422: the request was understood but rejected, e.g. a JSON patch `test` op that failed. */
 export class InvalidError extends KubeApiError {
   override readonly name = "InvalidError";
@@ -66,6 +79,10 @@ export class KubeConfigError extends StewardError {
 
 export function isNotFound(err: unknown): err is NotFoundError {
   return err instanceof KubeApiError && err.statusCode === 404;
+}
+
+export function isGone(err: unknown): err is GoneError {
+  return err instanceof KubeApiError && err.statusCode === 410;
 }
 
 export function isConflict(err: unknown): err is ConflictError {
@@ -113,6 +130,7 @@ export function kubeErrorFor(statusCode: number, reason: string | undefined, wha
   const options = cause === undefined ? undefined : { cause };
   if (statusCode === 404) return new NotFoundError(message, options);
   if (statusCode === 409) return new ConflictError(reason === "AlreadyExists" ? "AlreadyExists" : "Conflict", message, options);
+  if (statusCode === 410) return new GoneError(reason === "Gone" ? "Gone" : "Expired", message, options);
   if (statusCode === 422) return new InvalidError(message, options);
   return new KubeApiError(statusCode, reasonsByStatus[statusCode] ?? "Unknown", message, options);
 }

@@ -1,7 +1,8 @@
-/** platform/kube public surface: the ports, their two adapter sets, typed errors and leader election. */
+/** platform/kube public surface: the ports, their two adapter sets, typed errors, leader election and the cluster-view sync. */
 export type {
   ConfigMaps,
   CustomObject,
+  ClusterWatches,
   CustomObjects,
   EventRecord,
   EventRecorder,
@@ -12,12 +13,20 @@ export type {
   KubePorts,
   Leases,
   ListOptions,
+  ObjectList,
   ObjectRef,
+  ObjectWatch,
   Secrets,
+  WatchEvent,
+  WatchOptions,
 } from "./ports.js";
 export { IN_CLUSTER, kubeAdapters, loadKubeConfig, runningInCluster, type KubeAdapterOptions, type LoadKubeConfigOptions } from "./client.js";
 export { KubeEventRecorder } from "./events.js";
 export { memoryAdapters, type MemoryKubePorts } from "./memory.js";
 export { MemoryObjectStore } from "./memoryStore.js";
-export { ConflictError, InvalidError, isConflict, isNotFound, KubeApiError, KubeConfigError, NotFoundError } from "./errors.js";
+export { ConflictError, GoneError, InvalidError, isConflict, isGone, isNotFound, KubeApiError, KubeConfigError, NotFoundError } from "./errors.js";
+export { kubeClusterWatches, KubeObjectWatch } from "./watches.js";
+export { memoryClusterWatches, MemoryObjectWatch, NODES, PODS } from "./memoryWatch.js";
+export { startClusterViewSync, type ClusterViewSync, type ClusterViewSyncOptions } from "./clusterViewSync.js";
+export { ClusterViewSyncMetrics } from "./clusterViewMetrics.js";
 export { LeaderElector, type ElectionStep, type LeaderElectionConfig, type RunOptions } from "./leader.js";

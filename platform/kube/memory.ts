@@ -17,6 +17,7 @@ import { isConflict, KubeApiError } from "./errors.js";
 import { KubeEventRecorder, type EventSink } from "./events.js";
 import { leaseBody, leaseKey, withMicroTimes } from "./leaseWire.js";
 import { MemoryObjectStore, type WireObject } from "./memoryStore.js";
+import { memoryClusterWatches } from "./memoryWatch.js";
 import type {
   ConfigMaps,
   CustomObject,
@@ -136,5 +137,6 @@ export function memoryAdapters(
     configMaps: new MemoryConfigMaps(store),
     secrets: new MemorySecrets(store),
     leases: new MemoryLeases(store),
+    watches: memoryClusterWatches(store),
   };
 }

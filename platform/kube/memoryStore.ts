@@ -3,10 +3,13 @@
  * It backs the in-memory adapters (memory.ts) and the fake API server of the contract tests, so both
  * see the same semantics: resourceVersion counters, 409 on a stale replace or an existing name, 404 on
  * missing objects, RFC 6902 patches applied with fast-json-patch (422 when a `test` op fails), label
- * selectors, `generateName`, and one-shot injected faults.
+ * selectors, `generateName`, one-shot injected faults, and watches: every write is logged (memoryWatchLog.ts)
+ * so a watch replays from a resourceVersion, follows live changes, gets bookmarks, and answers 410 once
+ * its version is compacted away; tests can drop or expire open watches.
  *
  * What it does NOT simulate: admission (webhooks, quota, defaulting), schema / field validation beyond
- * name and namespace checks, watches and informers, API versions (one stored form per group/plural; the
+ * name and namespace checks, watch field/label selectors and `sendInitialEvents`, bookmarks on a timer
+ * (only when `bookmark` is called), API versions (one stored form per group/plural; the
  * version is ignored), status subresources, finalizers and graceful deletion, garbage collection,
  * field and `>`/`<` label selectors, pagination, server-side apply, strategic-merge and merge patches,
  * RBAC, and the randomness of `generateName` suffixes (a deterministic counter instead).
@@ -16,10 +19,11 @@ import jsonpatch, { type Operation } from "fast-json-patch";
 import { systemClock, type Clock } from "../clock.js";
 import { ConflictError, InvalidError, KubeApiError, NotFoundError } from "./errors.js";
 import { matchesLabels, parseLabelSelector } from "./labelSelector.js";
+import { WatchLog, type StoreWatcher, type WireObject } from "./memoryWatchLog.js";
 import type { GroupVersionResource, ListOptions } from "./ports.js";
 
-export type WireObject = Record<string, unknown>;
-export type StoreVerb = "create" | "get" | "list" | "replace" | "patch" | "delete";
+export type { WireObject } from "./memoryWatchLog.js";
+export type StoreVerb = "create" | "get" | "list" | "replace" | "patch" | "delete" | "watch";
 
 interface Fault {
   verb: StoreVerb;
@@ -62,11 +66,22 @@ function labelsOf(obj: WireObject): Record<string, string> {
 export class MemoryObjectStore {
   readonly #objects = new Map<string, WireObject>();
   readonly #faults: Fault[] = [];
+  readonly #log: WatchLog;
   #resourceVersion = 0;
   #uid = 0;
   #generated = 0;
 
-  constructor(private readonly clock: Clock = systemClock) {}
+  constructor(
+    private readonly clock: Clock = systemClock,
+    opts: { watchWindow?: number } = {},
+  ) {
+    this.#log = new WatchLog(opts.watchWindow);
+  }
+
+  /** The version of the last write: what a list is "as of" (its `metadata.resourceVersion`). */
+  get resourceVersion(): string {
+    return String(this.#resourceVersion);
+  }
 
   /** The next `verb` on `gvr` fails with `err` (once); lets contract tests drive both adapters into errors. */
   failNext(verb: StoreVerb, gvr: GroupVersionResource, err: KubeApiError): void {
@@ -93,6 +108,7 @@ export class MemoryObjectStore {
     meta["resourceVersion"] = this.#nextResourceVersion();
     meta["creationTimestamp"] = new Date(this.clock.nowMs()).toISOString().replace(/\.\d{3}Z$/, "Z");
     this.#objects.set(key, created);
+    this.#log.record(resourceName(gvr), "ADDED", created, this.#resourceVersion);
     return clone(created);
   }
 
@@ -126,7 +142,7 @@ export class MemoryObjectStore {
     const currentMeta = metaOf(current);
     const sentVersion = str(meta["resourceVersion"]);
     if (sentVersion !== undefined && sentVersion !== currentMeta["resourceVersion"]) throw this.#conflict(gvr, name);
-    return this.#store(key, next, currentMeta);
+    return this.#store(gvr, key, next, currentMeta);
   }
 
   jsonPatch(gvr: GroupVersionResource, namespace: string, name: string, ops: Operation[]): WireObject {
@@ -147,15 +163,49 @@ export class MemoryObjectStore {
     if (meta["name"] !== currentMeta["name"] || meta["namespace"] !== currentMeta["namespace"]) {
       throw new InvalidError(`${resourceName(gvr)} "${name}": metadata.name and metadata.namespace are immutable`);
     }
-    return this.#store(key, patched, currentMeta);
+    return this.#store(gvr, key, patched, currentMeta);
   }
 
   delete(gvr: GroupVersionResource, namespace: string, name: string): void {
     this.#takeFault("delete", gvr);
-    if (!this.#objects.delete(this.#key(gvr, namespace, name))) throw new NotFoundError(`${resourceName(gvr)} "${name}" not found`);
+    const key = this.#key(gvr, namespace, name);
+    const gone = this.#objects.get(key);
+    if (gone === undefined) throw new NotFoundError(`${resourceName(gvr)} "${name}" not found`);
+    this.#objects.delete(key);
+    // The DELETED event carries the object's last state under a version of its own, as on the server.
+    metaOf(gone)["resourceVersion"] = this.#nextResourceVersion();
+    this.#log.record(resourceName(gvr), "DELETED", gone, this.#resourceVersion);
   }
 
-  #store(key: string, next: WireObject, currentMeta: Record<string, unknown>): WireObject {
+  /**
+   * Every change to `gvr` after `resourceVersion`, then live ones, until the returned stop is called or
+   * the watch is ended (`endWatches`). Throws GoneError (410) when that version was compacted away.
+   */
+  watch(gvr: GroupVersionResource, resourceVersion: string, watcher: StoreWatcher): () => void {
+    this.#takeFault("watch", gvr);
+    return this.#log.watch(resourceName(gvr), resourceVersion, watcher);
+  }
+
+  /** Forgets the history up to now (etcd compaction): a watch from an older version gets 410. */
+  compact(): void {
+    this.#log.compact(this.#resourceVersion);
+  }
+
+  /** Sends a BOOKMARK at the current version to the watchers of `gvr`. */
+  bookmark(gvr: GroupVersionResource): void {
+    this.#log.bookmark(resourceName(gvr), this.#resourceVersion);
+  }
+
+  /** Ends the open watches on `gvr`: a dropped connection, or the ERROR event carrying `err`. */
+  endWatches(gvr: GroupVersionResource, err?: KubeApiError): void {
+    this.#log.end(resourceName(gvr), err);
+  }
+
+  watcherCount(gvr: GroupVersionResource): number {
+    return this.#log.watcherCount(resourceName(gvr));
+  }
+
+  #store(gvr: GroupVersionResource, key: string, next: WireObject, currentMeta: Record<string, unknown>): WireObject {
     const meta = metaOf(next);
     // Server-owned fields survive whatever the client sent.
     meta["uid"] = currentMeta["uid"];
@@ -163,6 +213,7 @@ export class MemoryObjectStore {
     if (currentMeta["namespace"] !== undefined) meta["namespace"] = currentMeta["namespace"];
     meta["resourceVersion"] = this.#nextResourceVersion();
     this.#objects.set(key, next);
+    this.#log.record(resourceName(gvr), "MODIFIED", next, this.#resourceVersion);
     return clone(next);
   }
 

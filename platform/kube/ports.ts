@@ -86,6 +86,53 @@ export interface Leases {
   replace(lease: V1Lease): Promise<V1Lease>;
 }
 
+/** A whole list (all pages joined): the items as the adapter decoded them, unvalidated, and the version to watch from. */
+export interface ObjectList {
+  items: unknown[];
+  /** The list's `metadata.resourceVersion`: a watch from it misses no change made after the list. */
+  resourceVersion: string;
+}
+
+export interface WatchOptions {
+  /** Where to resume; never "" (a watch from "now" would lose what changed since the list). */
+  resourceVersion: string;
+  /** Asks the server to end the stream after this long; informers reconnect then, from the last version. */
+  timeoutSeconds?: number;
+}
+
+/**
+ * One watch event, unvalidated: `type` is ADDED, MODIFIED, DELETED or BOOKMARK on a well-behaved
+ * server, `object` the object (a BOOKMARK carries only `metadata.resourceVersion`). ERROR events never
+ * reach the handler: the adapter ends the watch with the typed error they carry.
+ */
+export interface WatchEvent {
+  type: string;
+  object: unknown;
+}
+
+/**
+ * list + watch of one resource across all namespaces, the two calls an informer makes. Bookmarks are
+ * always asked for (`allowWatchBookmarks`), so a quiet resource still advances the resume point.
+ */
+export interface ObjectWatch {
+  /** Resource name for logs and metrics, e.g. `nodes`. */
+  readonly resource: string;
+  /** Every object, following `continue` tokens; GoneError when a token expired between pages. */
+  list(): Promise<ObjectList>;
+  /**
+   * Streams events to `onEvent` in order. Resolves when the stream ends cleanly (server timeout, closed
+   * connection) or `signal` aborts; rejects with GoneError (410, as an HTTP status or as an ERROR event)
+   * when `resourceVersion` is too old, with another KubeApiError for any other failure.
+   */
+  watch(opts: WatchOptions, onEvent: (e: WatchEvent) => void, signal: AbortSignal): Promise<void>;
+}
+
+/** The core/v1 resources the cluster view follows. */
+export interface ClusterWatches {
+  nodes: ObjectWatch;
+  pods: ObjectWatch;
+}
+
 /** Everything a process needs from the cluster, built by `kubeAdapters` (client.ts) or `memoryAdapters` (memory.ts). */
 export interface KubePorts {
   events: EventRecorder;
@@ -93,6 +140,7 @@ export interface KubePorts {
   configMaps: ConfigMaps;
   secrets: Secrets;
   leases: Leases;
+  watches: ClusterWatches;
 }
 
 /** Who this replica is: names the Events it reports and the Lease it holds. */

@@ -5,6 +5,7 @@
  * get/replace/patch (patched object), Status objects with 400/401/404/405/409/415/422. Objects live in a
  * MemoryObjectStore (the one behind the in-memory adapters), so state rules (resourceVersion, 409, 404,
  * 422 on a failed `test` op) are the same in both contract runs, while this file owns the wire rules.
+ * Nodes and pods are also listed (paged with `limit`/`continue`) and watched (fakeWatchStream.ts).
  * Every request is recorded; every protocol rule broken is also listed in `violations`.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -15,6 +16,7 @@ import type { Clock } from "../../../platform/clock.js";
 import { KubeApiError } from "../../../platform/kube/errors.js";
 import { MemoryObjectStore, type WireObject } from "../../../platform/kube/memoryStore.js";
 import type { GroupVersionResource } from "../../../platform/kube/ports.js";
+import { checkWatchQuery, streamWatch, type GoneAs, type OpenWatch } from "./fakeWatchStream.js";
 
 export const TOKEN = "t";
 
@@ -35,7 +37,7 @@ interface Resource {
   gvr: GroupVersionResource;
   kind: string;
   namespaced: boolean;
-  verbs: ReadonlyArray<"get" | "list" | "create" | "update" | "patch">;
+  verbs: ReadonlyArray<"get" | "list" | "watch" | "create" | "update" | "patch">;
 }
 
 /** The resources our adapters touch, with the verbs the API server serves on them. */
@@ -44,6 +46,8 @@ const RESOURCES: Resource[] = [
   { gvr: { group: "", version: "v1", plural: "configmaps" }, kind: "ConfigMap", namespaced: true, verbs: ["get", "list", "create", "update", "patch"] },
   { gvr: { group: "", version: "v1", plural: "secrets" }, kind: "Secret", namespaced: true, verbs: ["get", "list", "create", "update", "patch"] },
   { gvr: { group: "coordination.k8s.io", version: "v1", plural: "leases" }, kind: "Lease", namespaced: true, verbs: ["get", "list", "create", "update", "patch"] },
+  { gvr: { group: "", version: "v1", plural: "nodes" }, kind: "Node", namespaced: false, verbs: ["get", "list", "watch"] },
+  { gvr: { group: "", version: "v1", plural: "pods" }, kind: "Pod", namespaced: true, verbs: ["get", "list", "watch"] },
   { gvr: { group: "kubeflow.org", version: "v1", plural: "pytorchjobs" }, kind: "PyTorchJob", namespaced: true, verbs: ["get", "list", "create", "update", "patch"] },
   { gvr: { group: "workload.codeflare.dev", version: "v1beta2", plural: "appwrappers" }, kind: "AppWrapper", namespaced: true, verbs: ["get", "list", "create", "update", "patch"] },
 ];
@@ -162,6 +166,31 @@ function checkJsonPatch(body: unknown): Operation[] {
   return body as Operation[];
 }
 
+interface ContinueToken {
+  rv: string;
+  offset: number;
+}
+
+/** One page of `items` per `limit`/`continue`; the token is opaque to clients, readable JSON here. */
+function page(items: WireObject[], q: URLSearchParams, currentRv: string): { items: WireObject[]; metadata: Record<string, unknown> } {
+  const limit = q.get("limit");
+  if (limit !== null && !/^\d+$/.test(limit)) throw new Reject(400, "BadRequest", `limit=${limit}: not an integer`);
+  const token = q.get("continue");
+  let start: ContinueToken = { rv: currentRv, offset: 0 };
+  if (token !== null && token !== "") {
+    try {
+      start = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as ContinueToken;
+    } catch {
+      throw new Reject(400, "BadRequest", "continue key is not valid");
+    }
+  }
+  const size = limit === null || limit === "0" ? items.length : Number(limit);
+  const slice = items.slice(start.offset, start.offset + size);
+  const next = start.offset + slice.length;
+  const more = next < items.length ? { continue: Buffer.from(JSON.stringify({ rv: start.rv, offset: next })).toString("base64url"), remainingItemCount: items.length - next } : {};
+  return { items: slice, metadata: { resourceVersion: start.rv, ...more } };
+}
+
 function mediaType(header: string | undefined): string | undefined {
   return header?.split(";")[0]?.trim().toLowerCase();
 }
@@ -173,6 +202,10 @@ export interface FakeApiServer {
   /** Protocol rules our adapters broke (should stay empty). */
   violations: string[];
   kubeConfig(token?: string): KubeConfig;
+  /** How a watch from a compacted resourceVersion is refused; settable per test. */
+  goneAs: GoneAs;
+  /** Watch streams open now, by plural. */
+  openWatches(plural: string): OpenWatch[];
   close(): Promise<void>;
 }
 
@@ -207,9 +240,10 @@ export async function startFakeApiServer(clock: Clock, store = new MemoryObjectS
     const ns = namespace ?? "";
     switch (verb) {
       case "list": {
-        const items = store.list(resource.gvr, { ...(namespace === undefined ? {} : { namespace }), labelSelector: url.searchParams.get("labelSelector") ?? "" });
+        const all = store.list(resource.gvr, { ...(namespace === undefined ? {} : { namespace }), labelSelector: url.searchParams.get("labelSelector") ?? "" });
         const apiVersion = resource.gvr.group === "" ? resource.gvr.version : `${resource.gvr.group}/${resource.gvr.version}`;
-        return { code: 200, body: { apiVersion, kind: `${resource.kind}List`, metadata: { resourceVersion: "1" }, items } };
+        const { items, metadata } = page(all, url.searchParams, store.resourceVersion);
+        return { code: 200, body: { apiVersion, kind: `${resource.kind}List`, metadata, items } };
       }
       case "get": {
         const found = store.get(resource.gvr, ns, name ?? "");
@@ -233,10 +267,48 @@ export async function startFakeApiServer(clock: Clock, store = new MemoryObjectS
     }
   }
 
+  const watches = new Set<OpenWatch>();
+  const fake = { goneAs: "error-event" as GoneAs };
+
+  function watch(req: IncomingMessage, res: ServerResponse, url: URL): void {
+    const record = (status: number): void =>
+      void requests.push({ method: "GET", path: url.pathname, query: Object.fromEntries(url.searchParams), contentType: req.headers["content-type"], authorization: req.headers.authorization, body: undefined, status });
+    const refuse = (code: number, reason: string, message: string, violation: boolean): void => {
+      if (violation) violations.push(`GET ${req.url}: ${code} ${message}`);
+      record(code);
+      res.writeHead(code, { "content-type": "application/json" });
+      res.end(JSON.stringify(status(code, reason, message)));
+    };
+    if (req.headers.authorization !== `Bearer ${TOKEN}`) return refuse(401, "Unauthorized", "Unauthorized", false);
+    const r = route(url.pathname);
+    if (r === undefined || r.name !== undefined || !r.resource.verbs.includes("watch")) return refuse(405, "MethodNotAllowed", "the server does not allow watch on the requested resource", true);
+    const problem = checkWatchQuery(url.searchParams);
+    if (problem !== undefined) return refuse(400, "BadRequest", problem, true);
+    const q = url.searchParams;
+    const open = streamWatch(
+      {
+        store,
+        gvr: r.resource.gvr,
+        namespace: r.namespace,
+        resourceVersion: q.get("resourceVersion") ?? "",
+        bookmarks: ["true", "1"].includes(q.get("allowWatchBookmarks") ?? ""),
+        timeoutSeconds: q.has("timeoutSeconds") ? Number(q.get("timeoutSeconds")) : undefined,
+        goneAs: fake.goneAs,
+      },
+      res,
+      record,
+    );
+    if (open === undefined) return;
+    watches.add(open);
+    res.on("close", () => watches.delete(open));
+  }
+
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
+      const watchUrl = new URL(req.url ?? "/", "http://localhost");
+      if (req.method === "GET" && watchUrl.searchParams.has("watch")) return watch(req, res, watchUrl);
       const raw = Buffer.concat(chunks).toString("utf8");
       let answer: { code: number; body: unknown };
       try {
@@ -281,6 +353,13 @@ export async function startFakeApiServer(clock: Clock, store = new MemoryObjectS
     store,
     requests,
     violations,
+    get goneAs() {
+      return fake.goneAs;
+    },
+    set goneAs(how: GoneAs) {
+      fake.goneAs = how;
+    },
+    openWatches: (plural) => [...watches].filter((w) => w.plural === plural),
     kubeConfig(token = TOKEN) {
       const kc = new KubeConfig();
       kc.loadFromOptions({
