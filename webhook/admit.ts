@@ -83,14 +83,26 @@ export async function admit(request: AdmissionRequest, deps: AdmitDeps): Promise
   return decision;
 }
 
-/** The side effects of a decision; run once per review, also when the decision was remembered. */
-export function record(decision: Decision, request: Pick<AdmissionRequest, "uid" | "dryRun" | "namespace">, deps: Pick<AdmitDeps, "metrics" | "log" | "events">): void {
+/**
+ * The side effects of a decision; run once per review, also when the decision was remembered.
+ * `boundLog`: a child logger already bound to the decision's log fields (the memo keeps one per
+ * entry, so a repeated review serialises only its uid).
+ */
+export function record(
+  decision: Decision,
+  request: Pick<AdmissionRequest, "uid" | "dryRun" | "namespace">,
+  deps: Pick<AdmitDeps, "metrics" | "log" | "events">,
+  boundLog?: Logger,
+): void {
   const { recommendation, log, event } = decision;
   if (recommendation) {
     deps.metrics.recommendations.labels(recommendation.recommender, recommendation.outcome).inc();
     if (recommendation.fallbackFrom) deps.metrics.fallbacks.labels(recommendation.fallbackFrom, recommendation.recommender).inc();
   }
-  if (log) deps.log[log.level]({ uid: request.uid, ...log.fields }, log.message);
+  if (log) {
+    if (boundLog) boundLog[log.level]({ uid: request.uid }, log.message);
+    else deps.log[log.level]({ uid: request.uid, ...log.fields }, log.message);
+  }
   if (event && !request.dryRun && deps.events && request.namespace) void deps.events.record(event);
 }
 

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { readBoundedBody, sendJson } from "../platform/http/boundedBody.js";
 import { admit, record, type AdmitDeps } from "./admit.js";
-import { splitReviewText, type DecisionMemo } from "./decisionMemo.js";
+import type { Logger } from "../platform/log.js";
+import { splitReview, type DecisionMemo } from "./decisionMemo.js";
 import type { ReviewResult } from "./metrics.js";
 import { decodeReview, encodeResponse, RESPONSE_HEAD, responseTail } from "./review.js";
 
@@ -31,18 +32,19 @@ export function createMutateHandler(deps: MutateHandlerDeps): (req: IncomingMess
   };
 
   const review = async (res: ServerResponse, raw: Buffer, startNs: bigint) => {
-    const text = raw.toString("utf8");
-    const cut = memo && splitReviewText(text);
+    const cut = memo && splitReview(raw);
     const remembered = cut && memo!.recall(cut);
     if (cut && remembered) {
       metrics.decisionMemo.labels("hit").inc();
-      record(remembered.decision, { uid: cut.uid, dryRun: remembered.dryRun, namespace: remembered.namespace }, deps);
+      const { decision } = remembered;
+      const bound = (remembered.bound ??= decision.log && deps.log.child(decision.log.fields)) as Logger | undefined;
+      record(decision, { uid: cut.uid, dryRun: remembered.dryRun, namespace: remembered.namespace }, deps, bound);
       sendJson(res, 200, `${RESPONSE_HEAD}"${cut.uid}"${remembered.responseTail}`);
-      return finish(startNs, remembered.decision.kind, remembered.operation, remembered.decision.result);
+      return finish(startNs, decision.kind, remembered.operation, decision.result);
     }
     let body: unknown;
     try {
-      body = JSON.parse(text);
+      body = JSON.parse(raw.toString("utf8"));
     } catch (err) {
       finish(startNs, "other", "unknown", "invalid");
       return sendError(res, 400, "REVIEW_INVALID", `body is not JSON: ${(err as Error).message}`);

@@ -1,9 +1,13 @@
 import { createServer, type Server } from "node:http";
 import request from "supertest";
 import fc from "fast-check";
+import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Decision } from "../../webhook/admit.js";
-import { DecisionMemo, splitReviewText, uidIsTheRequests, type RememberedDecision } from "../../webhook/decisionMemo.js";
+import { DecisionMemo, splitReview, uidIsTheRequests, type RememberedDecision } from "../../webhook/decisionMemo.js";
+
+/** The memo reads raw bodies; the tests write text. */
+const splitReviewText = (text: string) => splitReview(Buffer.from(text, "utf8"));
 import { createMutateHandler } from "../../webhook/handler.js";
 import type { Recommender } from "../../webhook/recommenders/types.js";
 import { EmbeddedRecommender } from "../../webhook/recommenders/index.js";
@@ -32,12 +36,12 @@ describe("splitReviewText", () => {
     expect(text.startsWith(GO_HEAD)).toBe(true);
     const cut = splitReviewText(text)!;
     expect(cut.uid).toBe("0b5c9a1e-4a4f-4d5e-8f8a-123456789abc");
-    expect(`${GO_HEAD}${cut.uid}"${cut.content}`).toBe(text);
+    expect(`${GO_HEAD}${cut.uid}"${cut.content.toString("utf8")}`).toBe(text);
   });
 
   it("cuts the apiVersion-first order too", () => {
     const text = JSON.stringify({ apiVersion: "admission.k8s.io/v1", kind: "AdmissionReview", request: { uid: "u-1", operation: "CREATE" } });
-    expect(splitReviewText(text)).toMatchObject({ uid: "u-1", content: ',"operation":"CREATE"}}' });
+    expect(splitReviewText(text)).toMatchObject({ uid: "u-1", content: Buffer.from(',"operation":"CREATE"}}') });
   });
 
   it.each([
@@ -113,8 +117,29 @@ describe("DecisionMemo", () => {
   it("holds at most maxChars of reviews and responses", () => {
     const one = splitReviewText(reviewText("u-1", { name: "a" }))!;
     const memo = new DecisionMemo(100, Math.floor(one.content.length * 2.5));
+    // (bytes of body plus response tail per entry: two fit, a third does not)
     for (const name of ["a", "b", "c", "d", "e"]) rememberTwice(memo, splitReviewText(reviewText("u-1", { name })));
     expect(memo.size).toBe(2);
+  });
+
+  it("tells apart contents that share their first and last kilobytes (same fingerprint)", () => {
+    const memo = new DecisionMemo(8);
+    const middle = (c: string) => reviewText("u-1", { name: `job-${c}${"x".repeat(3000)}` }).replace("job-", `job-${"y".repeat(2000)}`);
+    const [a, b] = [splitReviewText(middle("a"))!, splitReviewText(middle("b"))!];
+    expect(a.content.length).toBe(b.content.length);
+    rememberTwice(memo, a, remembered(aDecision({ result: "patched" })));
+    rememberTwice(memo, b, remembered(aDecision({ result: "unchanged" })));
+    expect(memo.size).toBe(2);
+    expect(memo.recall(a)?.decision.result).toBe("patched");
+    expect(memo.recall(b)?.decision.result).toBe("unchanged");
+  });
+
+  it("keys non-ASCII content by its bytes", () => {
+    const memo = new DecisionMemo(8);
+    const cut = (uid: string) => splitReviewText(reviewText(uid, { name: "träning-✓" }))!;
+    rememberTwice(memo, cut("u-1"));
+    expect(memo.recall(cut("u-2"))).toBeDefined();
+    expect(memo.recall(splitReviewText(reviewText("u-2", { name: "traning-✓" }))!)).toBeUndefined();
   });
 
   it("is off with 0 entries", () => {
@@ -159,6 +184,19 @@ describe("POST /mutate with the decision memo", () => {
     expect(h.events.map((e) => e.reason)).toEqual(["PatchedWithRecommendations", "PatchedWithRecommendations", "PatchedWithRecommendations"]);
     const reviews = await h.registry.getSingleMetric("gpu_steward_webhook_reviews_total")!.get();
     expect(reviews.values).toEqual([expect.objectContaining({ labels: { kind: "PyTorchJob", operation: "CREATE", result: "patched" }, value: 3 })]);
+  });
+
+  it("logs every review, a repeated one with its own uid and the decision's fields", async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const h = aHarness();
+    h.deps.log = pino({ level: "info" }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const server = serve(h);
+    for (const uid of ["u-1", "u-2", "u-3"]) await post(server, reviewText(uid));
+    expect(await memoCounts(h)).toEqual({ miss: 2, hit: 1 });
+    const sized = lines.filter((l) => l.msg === "job sized");
+    expect(sized.map((l) => l.uid)).toEqual(["u-1", "u-2", "u-3"]);
+    expect(sized[2]).toMatchObject({ kind: "PyTorchJob", namespace: "team-a", recommender: "embedded", gpus: expect.any(Number) });
+    expect(sized[2]).toMatchObject({ ...sized[0], uid: "u-3", time: expect.any(Number) });
   });
 
   it("keeps dryRun reviews apart and records no event for them", async () => {
