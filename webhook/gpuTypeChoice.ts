@@ -8,9 +8,10 @@ import { recommendGpus } from "../core/sizing/recommend.js";
 import { normaliseGpuModel } from "../core/sizing/index.js";
 import type { SizingLimits, TuningInputs } from "../core/sizing/types.js";
 import type { ScoringModel } from "../core/scoring/index.js";
+import { jobTypeFromModel } from "../core/learning/index.js";
+import { JOB_TYPE_LABEL } from "../core/placement/index.js";
 
 export const DECISION_ANNOTATION = "gpu-steward.io/decision";
-export const JOB_TYPE_LABEL = "gpu-steward.io/job-type";
 
 export const NOTHING_OFFERED = "no GPU types on offer to choose from";
 
@@ -27,9 +28,9 @@ export interface GpuTypeChooser {
   choose(jobType: string, inputs: Omit<TuningInputs, "gpuModel">, limits: SizingLimits): GpuTypeChoiceResult;
 }
 
-/** The learning key of a job: its label, else model and method (as the learner derives it too). */
+/** The learning key of a job: its label, else model and method (the learner derives the same). */
 export function jobTypeOf(labels: Record<string, string> | undefined, inputs: Pick<TuningInputs, "modelName" | "method">): string {
-  return labels?.[JOB_TYPE_LABEL] ?? `${inputs.modelName}-${inputs.method}`;
+  return labels?.[JOB_TYPE_LABEL] ?? jobTypeFromModel(inputs.modelName, inputs.method);
 }
 
 export function learnedGpuTypeChooser(opts: { model: ScoringModel; offered: () => readonly string[] }): GpuTypeChooser {
