@@ -13,6 +13,7 @@ import { createExtenderHandler } from "../extender/handler.js";
 import { ExtenderMetrics } from "../extender/metrics.js";
 import { modelScorers, type SpendRouting } from "../extender/scorers.js";
 import { cachedTopologyScorer } from "../extender/topologyScorer.js";
+import { NodeResolver } from "../extender/nodeResolver.js";
 import type { Clock } from "../platform/clock.js";
 import { createPlainServer } from "../platform/http/plainServer.js";
 import { createTlsServer } from "../platform/http/tlsServer.js";
@@ -45,7 +46,7 @@ export function createExtenderRole(deps: ExtenderRoleDeps): ExtenderRole {
   const scorers = modelScorers({ model: deps.model, topology: cachedTopologyScorer(), ...(deps.spendRouting && { spendRouting: deps.spendRouting }) });
   const handler = createExtenderHandler(
     {
-      placement: { view: deps.view, scorers, weights: config.weights, resource: config.gpuResource },
+      placement: { view: deps.view, scorers, weights: config.weights, resource: config.gpuResource, resolver: new NodeResolver(deps.view) },
       decisions,
       metrics: new ExtenderMetrics(deps.registry),
       clock: deps.clock,

@@ -89,6 +89,12 @@ export class ClusterView {
   /** Pod keys per training job (`namespace/job-name`), so the learner finds a job's pods without a scan. */
   private readonly jobPods = new Map<string, Set<string>>();
 
+  /**
+   * Changes whenever a node joins or leaves the view. A capacity handed out stays live (pods update
+   * it in place) until this changes, so callers may keep name → capacity resolutions until then.
+   */
+  membership = 0;
+
   constructor(private readonly resource: string = GPU_RESOURCE) {}
 
   get nodeCount(): number {
@@ -99,6 +105,7 @@ export class ClusterView {
     const facts = readNode(node, this.resource);
     if (!facts) return;
     const entry = this.entryOf(facts.name);
+    if (!this.known.has(facts.name)) this.membership++;
     this.known.set(facts.name, entry);
     entry.allocatableGpus = facts.allocatableGpus;
     entry.product = facts.product;
@@ -110,7 +117,7 @@ export class ClusterView {
     const entry = this.entries.get(name);
     if (!entry) return;
     // Its pods may still be reported (deleted after the node); keep their usage, forget the node.
-    this.known.delete(name);
+    if (this.known.delete(name)) this.membership++;
     if (entry.usedGpus <= 0 && entry.jobTypes.size === 0) this.entries.delete(name);
   }
 

@@ -9,6 +9,7 @@ import { createExtenderHandler } from "../../extender/handler.js";
 import { ExtenderMetrics } from "../../extender/metrics.js";
 import type { PlacementScorers } from "../../extender/placement.js";
 import { modelScorers, type SpendRouting } from "../../extender/scorers.js";
+import { NodeResolver } from "../../extender/nodeResolver.js";
 import { ManualClock } from "../../platform/clock.js";
 import { ClusterView, type NodeObject, type PodObject } from "../../platform/kube/clusterView.js";
 
@@ -46,7 +47,7 @@ export function anExtender(opts: { weights?: Weights; scorers?: Partial<Placemen
   const scorers = { ...modelScorers({ model, ...(opts.spend && { spendRouting: () => opts.spend }) }), ...opts.scorers };
   const handler = createExtenderHandler(
     {
-      placement: { view, scorers, weights: opts.weights ?? DEFAULT_WEIGHTS },
+      placement: { view, scorers, weights: opts.weights ?? DEFAULT_WEIGHTS, resolver: new NodeResolver(view) },
       decisions,
       metrics: new ExtenderMetrics(registry),
       clock,
