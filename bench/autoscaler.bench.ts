@@ -10,22 +10,12 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildCandidates, decodeSystemDocuments, INFERENCE_DOCUMENT_NAMES, optimize, type SystemSpec } from "../core/inference/index.js";
+import { seededRandom } from "./seededRandom.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const runs = Number(process.env.BENCH_RUNS ?? 9);
 const seed = Number(process.env.BENCH_SEED ?? 20260611);
 
-/** mulberry32: small, fast, seeded. */
-function rng(s: number): () => number {
-  let a = s >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * 10 card types, 20 models (perf figures in the sample data's ranges), 3 classes, 1,000 servers
@@ -33,7 +23,7 @@ function rng(s: number): () => number {
  * two thirds of the unlimited demand so the greedy, re-queueing and best effort all run.
  */
 function generatedSystem(servers: number, types: number, s: number): SystemSpec {
-  const r = rng(s);
+  const r = seededRandom(s);
   const between = (lo: number, hi: number) => lo + (hi - lo) * r();
   const int = (lo: number, hi: number) => Math.floor(between(lo, hi + 1));
   const f = Math.fround;

@@ -5,21 +5,11 @@
  */
 import type { ScoringModel } from "../core/scoring/index.js";
 import type { ClusterView, NodeObject, PodObject } from "../platform/kube/clusterView.js";
+import { seededRandom } from "./seededRandom.js";
 
 const PRODUCTS = ["NVIDIA-H100-80GB-HBM3", "NVIDIA-A100-SXM4-80GB", "NVIDIA-L40S"];
 const JOB_TYPES = Array.from({ length: 10 }, (_, i) => `job-type-${i}`);
 
-/** mulberry32: small, seeded, good enough to lay out a test cluster. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function nodeName(i: number): string {
   return `gpu-node-${String(i).padStart(5, "0")}`;
@@ -38,7 +28,7 @@ function gpuPod(name: string, gpus: number, jobType: string, nodeName?: string, 
 }
 
 export function populate(view: ClusterView, model: ScoringModel, nodes: number, seed = 42): void {
-  const random = rng(seed);
+  const random = seededRandom(seed);
   for (let i = 0; i < nodes; i++) {
     const node: NodeObject = {
       metadata: { name: nodeName(i), labels: { "nvidia.com/gpu.product": PRODUCTS[i % 3]!, ...(i % 10 === 0 && { "gpu-steward.io/pool": "credits" }) } },
@@ -62,7 +52,7 @@ export function populate(view: ClusterView, model: ScoringModel, nodes: number, 
 
 /** Pending pods to place: varied sizes, a third pinned to a GPU type. */
 export function pendingPods(count: number, seed = 7): PodObject[] {
-  const random = rng(seed);
+  const random = seededRandom(seed);
   return Array.from({ length: count }, (_, i) =>
     gpuPod(`pending-${i}`, [1, 2, 4, 8][i % 4]!, JOB_TYPES[i % JOB_TYPES.length]!, undefined, random() < 0.33 ? PRODUCTS[i % 3] : undefined),
   );

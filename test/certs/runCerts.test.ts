@@ -2,24 +2,14 @@ import { X509Certificate } from "node:crypto";
 import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { describeCertificate, serviceDnsNames } from "../../certs/index.js";
 import { runCerts, type RunCertsOptions } from "../../cmd/certs.js";
+import { captured } from "../builders/capturedOutput.js";
 
 const NOW = new Date("2025-03-01T12:00:00Z");
 const base: RunCertsOptions = { dnsNames: serviceDnsNames("gpu-steward", "gpu-steward"), validityDays: 90, now: NOW };
 
-function captured(): Writable & { text(): string } {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      chunks.push(chunk.toString());
-      done();
-    },
-  });
-  return Object.assign(stream, { text: () => chunks.join("") });
-}
 
 const decode = (b64: string) => Buffer.from(b64, "base64").toString("utf8");
 

@@ -1,21 +1,11 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { autoscalerOnceOptions, runAutoscalerOnce, type AutoscalerOnceReport } from "../../cmd/autoscalerOnce.js";
 import { isStewardError } from "../../platform/errors.js";
 import { expectedCase, FIXTURES } from "../core/inference/inferenceFixtures.js";
+import { captured } from "../builders/capturedOutput.js";
 
-function captured(): Writable & { text(): string } {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      chunks.push(chunk.toString());
-      done();
-    },
-  });
-  return Object.assign(stream, { text: () => chunks.join("") });
-}
 
 /** fs.readFileSync with the directory error the command relies on. */
 const readFixture = (path: string) => readFileSync(path, "utf8");

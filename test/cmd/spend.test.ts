@@ -1,19 +1,9 @@
-import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { planSpendFromFlags, runSpendPlan, spendPlanOptions, type SpendPlanReport } from "../../cmd/spend.js";
 import { isStewardError, type StewardError } from "../../platform/errors.js";
 import { pidVectors } from "../core/spend/seedVectors.js";
+import { captured } from "../builders/capturedOutput.js";
 
-function captured(): Writable & { text(): string } {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      chunks.push(chunk.toString());
-      done();
-    },
-  });
-  return Object.assign(stream, { text: () => chunks.join("") });
-}
 
 const JUNE_16 = { date: "2025-06-16", spend: "200000", rate: "15000", baseline: "35" };
 

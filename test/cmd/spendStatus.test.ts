@@ -1,23 +1,13 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Writable } from "node:stream";
 import express from "express";
 import { afterEach, describe, expect, it } from "vitest";
 import { runSpendStatus } from "../../cmd/spendStatus.js";
 import { createSpendStatusApi } from "../../extender/spend/index.js";
 import { isStewardError, type StewardError } from "../../platform/errors.js";
 import { loopFixture, type LoopFixture } from "../extender/spend/loopHarness.js";
+import { captured } from "../builders/capturedOutput.js";
 
-function captured(): Writable & { text(): string } {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      chunks.push(chunk.toString());
-      done();
-    },
-  });
-  return Object.assign(stream, { text: () => chunks.join("") });
-}
 
 async function listening(handler: Parameters<typeof createServer>[1]): Promise<{ server: Server; url: string }> {
   const server = createServer(handler);
