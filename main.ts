@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { readFileSync } from "node:fs";
+import { agentOptions, runAgentOnce } from "./cmd/agent.js";
 import { autoscalerOnceOptions, runAutoscalerOnce } from "./cmd/autoscalerOnce.js";
 import { runCerts } from "./cmd/certs.js";
 import { runSpendPlan, spendPlanOptions } from "./cmd/spend.js";
@@ -56,6 +57,12 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     summary: "scheduler extender only: /filter /prioritize and the scoring API on the extender port",
     options: extenderRoleOptions,
     run: (flags) => serve(flags, { webhook: false, extender: true }),
+  },
+  agent: {
+    summary: "node agent; this release: --once --output json prints what it discovers on this node (GPUs, topology, MIG, processes)",
+    options: agentOptions,
+    flagsOnly: true,
+    run: (flags) => runAgentOnce(flags, process.stdout),
   },
   autoscaler: {
     summary: "inference autoscaler; this release: --once --data-path PATH solves one allocation from inferno-format data and prints JSON",

@@ -3,12 +3,14 @@
  * extender port, over the cluster view and the learned model the composition root shares with the
  * webhook.
  */
+import type { Database } from "better-sqlite3";
 import type { Router } from "express";
 import type { Registry } from "prom-client";
 import type { ScoringModel } from "../core/scoring/index.js";
 import { createExtenderApp } from "../extender/app.js";
 import type { ExtenderConfig } from "../extender/config.js";
 import { PlacementDecisions } from "../extender/decisions.js";
+import { SqliteDecisionSink } from "../extender/decisionStore.js";
 import { createExtenderHandler } from "../extender/handler.js";
 import { ExtenderMetrics } from "../extender/metrics.js";
 import { modelScorers, type SpendRouting } from "../extender/scorers.js";
@@ -30,6 +32,8 @@ export interface ExtenderRoleDeps {
   /** Routers served on the extender port besides /filter and /prioritize (the scoring API). */
   routers?: Router[];
   spendRouting?: () => SpendRouting | undefined;
+  /** Keeps placement decisions across restarts; absent: in memory only. */
+  db?: Database;
   /** With --extender-tls: the webhook's certificate files. */
   tls?: { certFile: string; keyFile: string };
 }
@@ -42,7 +46,8 @@ export interface ExtenderRole {
 
 export function createExtenderRole(deps: ExtenderRoleDeps): ExtenderRole {
   const { config, log } = deps;
-  const decisions = new PlacementDecisions({ maxPods: config.decisionsKept, maxNodes: 20 });
+  const sink = deps.db ? new SqliteDecisionSink(deps.db, log.child({ component: "placement-decisions" }), { maxRows: config.decisionsKept }) : undefined;
+  const decisions = new PlacementDecisions({ maxPods: config.decisionsKept, maxNodes: 20, ...(sink && { sink }) });
   const scorers = modelScorers({ model: deps.model, topology: cachedTopologyScorer(), ...(deps.spendRouting && { spendRouting: deps.spendRouting }) });
   const handler = createExtenderHandler(
     {
@@ -58,5 +63,12 @@ export function createExtenderRole(deps: ExtenderRoleDeps): ExtenderRole {
   const served = deps.tls
     ? createTlsServer({ ...deps.tls, handler, log: log.child({ component: "extender-tls" }) })
     : createPlainServer({ handler, log: log.child({ component: "extender-http" }) });
-  return { server: served.server, decisions, close: () => served.close() };
+  return {
+    server: served.server,
+    decisions,
+    async close() {
+      await served.close();
+      sink?.close(); // writes what is queued
+    },
+  };
 }

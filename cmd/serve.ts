@@ -238,6 +238,7 @@ export async function startServe(config: ServeConfig, deps: ServeDeps = {}, role
         registry,
         clock,
         log,
+        db: store.db,
         routers: [scoringApi, createSpendStatusApi(spendLoop ? { loop: spendLoop } : {})],
         ...(spendLoop && { spendRouting: () => spendLoop.routing() }),
         ...(config.extender.tls && { tls: { certFile: certFile!, keyFile: keyFile! } }),

@@ -40,8 +40,13 @@ export class SqliteDecisionSink implements DecisionSink {
   read(namespace: string, pod: string): PlacementDecision | undefined {
     const queued = this.pending.get(`${namespace}/${pod}`);
     if (queued) return queued;
-    const row = this.select.get(namespace, pod) as { decision_json: string } | undefined;
-    return row ? (JSON.parse(row.decision_json) as PlacementDecision) : undefined;
+    try {
+      const row = this.select.get(namespace, pod) as { decision_json: string } | undefined;
+      return row ? (JSON.parse(row.decision_json) as PlacementDecision) : undefined;
+    } catch (err) {
+      this.log.warn({ err, namespace, pod }, "placement decision not readable");
+      return undefined;
+    }
   }
 
   /** Writes what is queued in one transaction and trims to `maxRows`. Never throws. */

@@ -109,6 +109,43 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 5,
+    name: "cgroup throttles",
+    up: `
+      -- The node agent's cgroup writes, one row per (pod, interface file): the file's content as found
+      -- before our first write, stored (and fsynced) before that write, so a restart after a crash or
+      -- kill -9 can put every file back. The directory is relative to the cgroup root so a changed
+      -- --cgroup-root cannot make a restore write elsewhere. A row is deleted once its file reads back
+      -- as the original.
+      CREATE TABLE cgroup_throttles (
+        pod_uid    TEXT NOT NULL,
+        file       TEXT NOT NULL CHECK (file IN ('io.max', 'cpu.max')),
+        cgroup_dir TEXT NOT NULL,
+        original   TEXT NOT NULL,
+        applied    TEXT,
+        created_ms INTEGER NOT NULL,
+        updated_ms INTEGER NOT NULL,
+        PRIMARY KEY (pod_uid, file)
+      ) STRICT;
+    `,
+  },
+  {
+    version: 6,
+    name: "placement decisions",
+    up: `
+      -- The extender's last scores per pod (best nodes, per component), for GET /v1/decisions after
+      -- a restart. Written in batches off the request path; trimmed to --decisions-kept rows.
+      CREATE TABLE placement_decisions (
+        namespace     TEXT NOT NULL,
+        pod           TEXT NOT NULL,
+        at_ms         INTEGER NOT NULL,
+        decision_json TEXT NOT NULL,
+        PRIMARY KEY (namespace, pod)
+      ) STRICT;
+      CREATE INDEX placement_decisions_at ON placement_decisions (at_ms);
+    `,
+  },
 ];
 
 const CREATE_TRACKING = `

@@ -34,6 +34,8 @@ describe("steward CLI", () => {
     ["extender", [/--extender-port.*8888/, /--weight-topology/], [/--webhook-port/]],
     ["certs", [/--dns/], []],
     ["spend plan", [/--date/, /--baseline/], [/--config/, /STEWARD_/]],
+    ["agent", [/--once/, /--host-root/, /--nvidia-smi/], [/--config/]],
+    ["autoscaler", [/--data-path/, /--profile/], [/--config/]],
   ] as const)("%s --help lists its flags", async (sub, present, absent) => {
     const out = await steward([...sub.split(" "), "--help"]);
     expect(out.code).toBe(0);

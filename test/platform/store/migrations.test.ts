@@ -24,7 +24,7 @@ describe("migrate", () => {
   it("creates the tables of every migration and records each", () => {
     const db = new BetterSqlite3(":memory:");
     expect(migrate(db)).toEqual({ applied: MIGRATIONS.map((m) => m.version), version: LATEST });
-    expect(tables(db)).toEqual(expect.arrayContaining(["admission_decisions", "pending_rightsizing", "schema_migrations", "spend_state"]));
+    expect(tables(db)).toEqual(expect.arrayContaining(["admission_decisions", "pending_rightsizing", "schema_migrations", "spend_state", "learner_runs", "cgroup_throttles", "placement_decisions"]));
     const rows = db.prepare("SELECT version, name, applied_at FROM schema_migrations ORDER BY version").all() as Array<{ version: number; name: string; applied_at: string }>;
     expect(rows).toHaveLength(MIGRATIONS.length);
     expect(rows[0]).toMatchObject({ version: 1, name: MIGRATIONS[0]?.name });

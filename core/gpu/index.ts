@@ -1,0 +1,22 @@
+/** Public surface of core/gpu: readers of nvidia-smi's text (CSV, MIG tables, `-L`, `-q -x`) and of sysfs files. */
+export type { ComputeApp } from "./computeApps.js";
+export { COMPUTE_APPS_FIELDS, parseComputeApps } from "./computeApps.js";
+export { GpuTextError } from "./errors.js";
+export type { ListedGpu, ListedMigDevice } from "./gpuList.js";
+export { parseGpuList } from "./gpuList.js";
+export type { SmiGpu } from "./gpuQuery.js";
+export { GPU_QUERY_FIELDS, parseGpuQuery } from "./gpuQuery.js";
+export type { MigComputeInstance, MigGpuInstance, MigPlacement } from "./migInstances.js";
+export { parseMigComputeInstances, parseMigGpuInstances } from "./migInstances.js";
+export type { MigMode } from "./migMode.js";
+export type { MigOutcome, MigOutcomeEvent } from "./migOutcome.js";
+export { parseMigOutcome } from "./migOutcome.js";
+export type { MigPlacements, MigProfile } from "./migProfiles.js";
+export { parseMigPlacements, parseMigProfiles } from "./migProfiles.js";
+export type { QueryCsvRow } from "./queryCsv.js";
+export { parseQueryCsv } from "./queryCsv.js";
+export type { FbMemory, SmiLog, SmiLogGpu, SmiLogMigDevice } from "./smiLog.js";
+export { parseSmiLog } from "./smiLog.js";
+export { isNvidiaGpuFunction, NVIDIA_VENDOR_ID, parseNumaDistanceRow, parseSysfsHex, parseSysfsNumaNode } from "./sysfsText.js";
+export type { XmlElement } from "./xml.js";
+export { childElement, childElements, parseXml } from "./xml.js";
