@@ -1,0 +1,110 @@
+{{/* Names ---------------------------------------------------------------------------------- */}}
+{{- define "gpu-steward.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "gpu-steward.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Object names derived from the full name; 52 characters leave room for suffixes. */}}
+{{- define "gpu-steward.controller.fullname" -}}{{ include "gpu-steward.fullname" . | trunc 52 | trimSuffix "-" }}{{- end -}}
+{{- define "gpu-steward.scheduler.fullname" -}}{{ printf "%s-scheduler" (include "gpu-steward.fullname" . | trunc 52 | trimSuffix "-") }}{{- end -}}
+{{- define "gpu-steward.certgen.fullname" -}}{{ printf "%s-certgen" (include "gpu-steward.fullname" . | trunc 52 | trimSuffix "-") }}{{- end -}}
+{{- define "gpu-steward.webhook.name" -}}{{ include "gpu-steward.fullname" . }}{{- end -}}
+
+{{- define "gpu-steward.serviceAccountName" -}}
+{{- default (include "gpu-steward.controller.fullname" .) .Values.serviceAccount.name -}}
+{{- end -}}
+
+{{- define "gpu-steward.tlsSecretName" -}}
+{{- default (printf "%s-webhook-tls" (include "gpu-steward.fullname" . | trunc 52 | trimSuffix "-")) .Values.certs.secretName -}}
+{{- end -}}
+
+{{- define "gpu-steward.certificateName" -}}{{ printf "%s-serving-cert" (include "gpu-steward.fullname" . | trunc 48 | trimSuffix "-") }}{{- end -}}
+
+{{/* The Service's DNS names: what the apiserver and the scheduler dial. */}}
+{{- define "gpu-steward.serviceDnsNames" -}}
+{{- $svc := include "gpu-steward.controller.fullname" . -}}
+{{- printf "%s.%s.svc,%s.%s.svc.cluster.local" $svc .Release.Namespace $svc .Release.Namespace -}}
+{{- end -}}
+
+{{/* Labels -------------------------------------------------------------------------------- */}}
+{{- define "gpu-steward.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+app.kubernetes.io/name: {{ include "gpu-steward.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: gpu-steward
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{/* Selector labels take a component: controller | scheduler | certgen. */}}
+{{- define "gpu-steward.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "gpu-steward.name" .root }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
+{{/* Images -------------------------------------------------------------------------------- */}}
+{{- define "gpu-steward.image" -}}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) -}}
+{{- end -}}
+
+{{/*
+kube-scheduler image matched to the cluster: registry.k8s.io tags are vMAJOR.MINOR.PATCH, while
+provider versions carry suffixes (v1.33.2-eks-…, v1.33.2+k3s1), so only that prefix is kept.
+*/}}
+{{- define "gpu-steward.scheduler.image" -}}
+{{- $tag := .Values.scheduler.image.tag -}}
+{{- if not $tag -}}
+{{- $tag = regexFind "^v[0-9]+\\.[0-9]+\\.[0-9]+" .Capabilities.KubeVersion.Version -}}
+{{- end -}}
+{{- printf "%s:%s" .Values.scheduler.image.repository $tag -}}
+{{- end -}}
+
+{{/* Security -------------------------------------------------------------------------------- */}}
+{{/* 65532 = the image's USER (distroless "nonroot"); every container runs as it, read-only root. */}}
+{{- define "gpu-steward.podSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: 65532
+runAsGroup: 65532
+fsGroup: 65532
+seccompProfile:
+  type: RuntimeDefault
+{{- end -}}
+
+{{- define "gpu-steward.containerSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: 65532
+runAsGroup: 65532
+readOnlyRootFilesystem: true
+allowPrivilegeEscalation: false
+capabilities:
+  drop: [ALL]
+{{- end -}}
+
+{{/* Extender URL the scheduler dials: the controller Service on the extender port. */}}
+{{- define "gpu-steward.extenderUrl" -}}
+{{- $scheme := ternary "https" "http" .Values.extender.tls -}}
+{{- printf "%s://%s.%s.svc:%v" $scheme (include "gpu-steward.controller.fullname" .) .Release.Namespace .Values.controller.ports.extender -}}
+{{- end -}}
+
+{{/* The webhook's watch label as a matchLabels map. */}}
+{{- define "gpu-steward.watchLabelSelector" -}}
+{{- $kv := splitn "=" 2 .Values.webhook.watchLabel -}}
+matchLabels:
+  {{ $kv._0 }}: {{ $kv._1 | quote }}
+{{- end -}}

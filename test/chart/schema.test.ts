@@ -1,0 +1,51 @@
+/**
+ * values.schema.json: helm refuses bad values at install, upgrade, lint and template time, with a
+ * message naming the key. Each case is written to a values file, as a user's -f would be.
+ */
+import { describe, expect, it } from "vitest";
+import { render, template } from "./render.js";
+
+const refused: { name: string; values: Record<string, unknown>; path: string; says: RegExp }[] = [
+  { name: "a webhook timeout over 5 s", values: { webhook: { timeoutSeconds: 30 } }, path: "/webhook/timeoutSeconds", says: /maximum/ },
+  { name: "a webhook timeout of 0", values: { webhook: { timeoutSeconds: 0 } }, path: "/webhook/timeoutSeconds", says: /minimum/ },
+  { name: "negative replicas", values: { controller: { replicas: -1 } }, path: "/controller/replicas", says: /minimum/ },
+  { name: "replicas as a word (wrong type)", values: { controller: { replicas: "two" } }, path: "/controller/replicas", says: /string.*integer|integer.*string/ },
+  { name: "an unknown failurePolicy", values: { webhook: { failurePolicy: "Maybe" } }, path: "/webhook/failurePolicy", says: /Ignore.*Fail/ },
+  { name: "an unknown certs mode", values: { certs: { mode: "letsencrypt" } }, path: "/certs/mode", says: /cert-manager.*self-signed/ },
+  { name: "a misspelt top-level key", values: { controler: { replicas: 2 } }, path: "controler", says: /additional properties/ },
+  { name: "a watch label without a value separator", values: { webhook: { watchLabel: "team" } }, path: "/webhook/watchLabel", says: /pattern|match/ },
+  { name: "an extender weight of 0 (kube-scheduler refuses it with a prioritizeVerb)", values: { scheduler: { extender: { weight: 0 } } }, path: "/scheduler/extender/weight", says: /minimum/ },
+  { name: "percentageOfNodesToScore over 100", values: { scheduler: { percentageOfNodesToScore: 150 } }, path: "/scheduler/percentageOfNodesToScore", says: /maximum/ },
+  { name: "a malformed httpTimeout", values: { scheduler: { extender: { httpTimeout: "five seconds" } } }, path: "/scheduler/extender/httpTimeout", says: /pattern|match/ },
+  { name: "an unknown state type", values: { controller: { state: { type: "hostPath" } } }, path: "/controller/state/type", says: /emptyDir/ },
+  { name: "TLS files set in the controller config (the chart owns them)", values: { controller: { config: { server: { tlsCert: "/x" } } } }, path: "/controller/config/server/tlsCert", says: /not/ },
+  { name: "an extra arg that is not a --flag", values: { controller: { extraArgs: ["policy=avoid-oom"] } }, path: "/controller/extraArgs/0", says: /pattern|match/ },
+];
+
+describe("values.schema.json", () => {
+  it.each(refused)("refuses $name, naming the key", ({ values, path, says }) => {
+    const run = template({ values });
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain("values don't meet the specifications of the schema");
+    expect(run.stderr).toContain(path);
+    expect(run.stderr).toMatch(says);
+  });
+
+  it("accepts the defaults and the values documented in values.yaml's comments", () => {
+    expect(() => render()).not.toThrow();
+    const objects = render({
+      values: {
+        controller: { config: { webhook: { policy: "avoid-oom", maxGpus: 32, defaultGpuModel: "NVIDIA-A100-SXM4-80GB" } }, podAntiAffinity: "hard" },
+        certs: { certManager: { issuerRef: { kind: "ClusterIssuer", name: "my-ca" } } },
+        webhook: { failurePolicy: "Fail", timeoutSeconds: 3 },
+      },
+    });
+    expect(objects.some((o) => o.kind === "Certificate")).toBe(true);
+  });
+
+  it("stops a ServiceMonitor on a cluster without the monitoring.coreos.com/v1 API, saying how to proceed", () => {
+    const run = template({ values: { metrics: { serviceMonitor: { enabled: true } } } });
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain("monitoring.coreos.com/v1");
+  });
+});
