@@ -13,6 +13,9 @@ COPY cmd ./cmd
 COPY core ./core
 COPY platform ./platform
 COPY webhook ./webhook
+COPY extender ./extender
+COPY nodeagent ./nodeagent
+COPY autoscaler ./autoscaler
 COPY certs ./certs
 RUN npm run build && npm prune --omit=dev
 

@@ -2,6 +2,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { readFileSync } from "node:fs";
 import { agentOptions, runAgentOnce } from "./cmd/agent.js";
 import { autoscalerOnceOptions, runAutoscalerOnce } from "./cmd/autoscalerOnce.js";
+import { autoscalerServeOptions, runAutoscalerServe } from "./cmd/autoscalerServe.js";
 import { runCerts } from "./cmd/certs.js";
 import { runSpendPlan, spendPlanOptions } from "./cmd/spend.js";
 import { runSpendStatus, spendStatusOptions } from "./cmd/spendStatus.js";
@@ -65,10 +66,10 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     run: (flags) => runAgentOnce(flags, process.stdout),
   },
   autoscaler: {
-    summary: "inference autoscaler; this release: --once --data-path PATH solves one allocation from inferno-format data and prints JSON",
-    options: autoscalerOnceOptions,
-    flagsOnly: true,
-    run: (flags) => runAutoscalerOnce(flags, process.stdout, (path) => readFileSync(path, "utf8")),
+    summary: "inference autoscaler: GET /invoke and periodic cycles on 3300 sizing vLLM Deployments; --once --data-path PATH solves one allocation and prints JSON",
+    // --once and the daemon share --data-path and --profile; list each flag once.
+    options: [...autoscalerServeOptions, ...autoscalerOnceOptions.filter((o) => !autoscalerServeOptions.some((s) => s.flag === o.flag))],
+    run: (flags) => (flags.once === true ? runAutoscalerOnce(flags, process.stdout, (path) => readFileSync(path, "utf8")) : runAutoscalerServe(flags)),
   },
   "spend plan": {
     summary: "one PID step of the spend controller for given figures, as a fresh controller would take it; prints JSON",

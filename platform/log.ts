@@ -9,7 +9,7 @@ export type { Logger } from "pino";
 export const LOG_KEYS = [
   "component", "uid", "kind", "namespace", "name", "operation", "dryRun", "result", "reason", "code",
   "recommender", "gpus", "workers", "durationMs", "port", "path", "file", "field", "err", "identity",
-  "pool", "source", "routingPct",
+  "pool", "source", "routingPct", "server", "phase",
 ] as const;
 
 export interface LogOptions {

@@ -1,10 +1,11 @@
 /** Where the cluster connection comes from, and the real adapters built on it. */
 import { existsSync } from "node:fs";
-import { CoordinationV1Api, CoreV1Api, CustomObjectsApi, KubeConfig } from "@kubernetes/client-node";
+import { AppsV1Api, CoordinationV1Api, CoreV1Api, CustomObjectsApi, KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "../log.js";
 import type { Clock } from "../clock.js";
 import { KubeConfigMaps } from "./configMaps.js";
 import { KubeCustomObjects } from "./customObjects.js";
+import { KubeDeployments } from "./deployments.js";
 import { KubeConfigError } from "./errors.js";
 import { coreV1EventSink, KubeEventRecorder } from "./events.js";
 import { KubeLeases } from "./leases.js";
@@ -72,5 +73,6 @@ export function kubeAdapters(kc: KubeConfig, log: Logger, clock: Clock, identity
     secrets: new KubeSecrets(core),
     leases: new KubeLeases(kc.makeApiClient(CoordinationV1Api)),
     watches: kubeClusterWatches(kc),
+    deployments: new KubeDeployments(kc.makeApiClient(AppsV1Api)),
   };
 }

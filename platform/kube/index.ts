@@ -4,6 +4,8 @@ export type {
   CustomObject,
   ClusterWatches,
   CustomObjects,
+  DeploymentChange,
+  Deployments,
   EventRecord,
   EventRecorder,
   EventRecorderOptions,
@@ -24,6 +26,9 @@ export { IN_CLUSTER, kubeAdapters, loadKubeConfig, runningInCluster, type KubeAd
 export { KubeEventRecorder } from "./events.js";
 export { memoryAdapters, type MemoryKubePorts } from "./memory.js";
 export { MemoryObjectStore } from "./memoryStore.js";
+export { KubeDeployments } from "./deployments.js";
+export { DEPLOYMENTS, MemoryDeployments } from "./memoryDeployments.js";
+export { applyMergePatch } from "./mergePatch.js";
 export { ConflictError, GoneError, InvalidError, isConflict, isGone, isNotFound, KubeApiError, KubeConfigError, NotFoundError } from "./errors.js";
 export { kubeClusterWatches, KubeObjectWatch } from "./watches.js";
 export { memoryClusterWatches, MemoryObjectWatch, NODES, PODS } from "./memoryWatch.js";

@@ -17,6 +17,7 @@ import { isConflict, KubeApiError } from "./errors.js";
 import { KubeEventRecorder, type EventSink } from "./events.js";
 import { leaseBody, leaseKey, withMicroTimes } from "./leaseWire.js";
 import { MemoryObjectStore, type WireObject } from "./memoryStore.js";
+import { MemoryDeployments } from "./memoryDeployments.js";
 import { memoryClusterWatches } from "./memoryWatch.js";
 import type {
   ConfigMaps,
@@ -138,5 +139,6 @@ export function memoryAdapters(
     secrets: new MemorySecrets(store),
     leases: new MemoryLeases(store),
     watches: memoryClusterWatches(store),
+    deployments: new MemoryDeployments(store),
   };
 }

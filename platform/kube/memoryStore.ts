@@ -11,14 +11,15 @@
  * name and namespace checks, watch field/label selectors and `sendInitialEvents`, bookmarks on a timer
  * (only when `bookmark` is called), API versions (one stored form per group/plural; the
  * version is ignored), status subresources, finalizers and graceful deletion, garbage collection,
- * field and `>`/`<` label selectors, pagination, server-side apply, strategic-merge and merge patches,
- * RBAC, and the randomness of `generateName` suffixes (a deterministic counter instead).
+ * field and `>`/`<` label selectors, pagination, server-side apply, strategic-merge patches (merge
+ * patches are applied as RFC 7386, without the server's per-field validation), RBAC, and the randomness of `generateName` suffixes (a deterministic counter instead).
  */
 // fast-json-patch is CommonJS without named exports for Node's ESM loader: default import, then destructure.
 import jsonpatch, { type Operation } from "fast-json-patch";
 import { systemClock, type Clock } from "../clock.js";
 import { ConflictError, InvalidError, KubeApiError, NotFoundError } from "./errors.js";
 import { matchesLabels, parseLabelSelector } from "./labelSelector.js";
+import { applyMergePatch } from "./mergePatch.js";
 import { WatchLog, type StoreWatcher, type WireObject } from "./memoryWatchLog.js";
 import type { GroupVersionResource, ListOptions } from "./ports.js";
 
@@ -158,6 +159,22 @@ export class MemoryObjectStore {
       if (err instanceof JsonPatchError) throw new InvalidError(`${resourceName(gvr)} "${name}": ${err.name}: ${err.message.split("\n")[0]}`, { cause: err });
       throw err;
     }
+    const meta = metaOf(patched);
+    const currentMeta = metaOf(current);
+    if (meta["name"] !== currentMeta["name"] || meta["namespace"] !== currentMeta["namespace"]) {
+      throw new InvalidError(`${resourceName(gvr)} "${name}": metadata.name and metadata.namespace are immutable`);
+    }
+    return this.#store(gvr, key, patched, currentMeta);
+  }
+
+  /** RFC 7386 merge patch (`application/merge-patch+json`); metadata.name and namespace stay as they are. */
+  mergePatch(gvr: GroupVersionResource, namespace: string, name: string, patch: Record<string, unknown>): WireObject {
+    this.#takeFault("patch", gvr);
+    if (typeof patch !== "object" || patch === null || Array.isArray(patch)) throw new KubeApiError(400, "BadRequest", "merge patch must be a JSON object");
+    const key = this.#key(gvr, namespace, name);
+    const current = this.#objects.get(key);
+    if (current === undefined) throw new NotFoundError(`${resourceName(gvr)} "${name}" not found`);
+    const patched = applyMergePatch(clone(current), patch) as WireObject;
     const meta = metaOf(patched);
     const currentMeta = metaOf(current);
     if (meta["name"] !== currentMeta["name"] || meta["namespace"] !== currentMeta["namespace"]) {

@@ -6,7 +6,7 @@
  * Errors: adapters throw the typed errors of errors.ts (NotFoundError, ConflictError, InvalidError,
  * KubeApiError), never client-node's ApiException, so callers do not depend on the client library.
  */
-import type { V1Lease } from "@kubernetes/client-node";
+import type { V1Deployment, V1Lease } from "@kubernetes/client-node";
 import type { Operation } from "fast-json-patch";
 
 /** The object an Event is about (becomes the Event's `involvedObject`). */
@@ -133,6 +133,32 @@ export interface ClusterWatches {
   pods: ObjectWatch;
 }
 
+/**
+ * What the inference autoscaler changes on a Deployment besides its scale: labels, and the pod
+ * template's nodeSelector (the accelerator it runs on). Sent as an RFC 7386 merge patch, so a key
+ * absent from the object is created (no JSON-Patch `replace` on a missing label failing) and a
+ * `null` value removes the key.
+ */
+export interface DeploymentChange {
+  labels?: Record<string, string | null>;
+  nodeSelector?: Record<string, string | null>;
+}
+
+/** apps/v1 Deployments: what the autoscaler reads and the two writes it makes. */
+export interface Deployments {
+  list(opts: ListOptions): Promise<V1Deployment[]>;
+  /** `undefined` when the Deployment does not exist. */
+  get(namespace: string, name: string): Promise<V1Deployment | undefined>;
+  /**
+   * `PATCH …/deployments/{name}/scale`, merge patch `{"spec":{"replicas":n}}`: the scale subresource,
+   * so only the replica count changes, whatever else the Deployment holds. Returns the stored count.
+   * A negative or fractional count throws InvalidError (422); a missing Deployment NotFoundError.
+   */
+  scale(namespace: string, name: string, replicas: number): Promise<number>;
+  /** `PATCH …/deployments/{name}` as `application/merge-patch+json`; returns the patched Deployment. */
+  change(namespace: string, name: string, change: DeploymentChange): Promise<V1Deployment>;
+}
+
 /** Everything a process needs from the cluster, built by `kubeAdapters` (client.ts) or `memoryAdapters` (memory.ts). */
 export interface KubePorts {
   events: EventRecorder;
@@ -141,6 +167,7 @@ export interface KubePorts {
   secrets: Secrets;
   leases: Leases;
   watches: ClusterWatches;
+  deployments: Deployments;
 }
 
 /** Who this replica is: names the Events it reports and the Lease it holds. */

@@ -35,7 +35,7 @@ describe("steward CLI", () => {
     ["certs", [/--dns/], []],
     ["spend plan", [/--date/, /--baseline/], [/--config/, /STEWARD_/]],
     ["agent", [/--once/, /--host-root/, /--nvidia-smi/], [/--config/]],
-    ["autoscaler", [/--data-path/, /--profile/], [/--config/]],
+    ["autoscaler", [/--data-path/, /--profile/, /--once/, /--period/, /--config/], []],
   ] as const)("%s --help lists its flags", async (sub, present, absent) => {
     const out = await steward([...sub.split(" "), "--help"]);
     expect(out.code).toBe(0);

@@ -9,7 +9,8 @@ import { KubeApiError } from "../../../platform/kube/errors.js";
 import { CONFIG_MAPS } from "../../../platform/kube/memory.js";
 import type { KubePorts } from "../../../platform/kube/ports.js";
 import { createLogger } from "../../../platform/log.js";
-import { aPyTorchJob, GATE_ANNOTATION, GATE_REMOVAL, kubePortsContract, OUR_GATE, PYTORCHJOBS, START_MS } from "./contract.js";
+import { DEPLOYMENTS } from "../../../platform/kube/memoryDeployments.js";
+import { aDeployment, aPyTorchJob, GATE_ANNOTATION, GATE_REMOVAL, kubePortsContract, OUR_GATE, PYTORCHJOBS, START_MS } from "./contract.js";
 import { startFakeApiServer, type FakeApiServer } from "./fakeApiServer.js";
 
 const log = createLogger({ level: "silent" });
@@ -65,6 +66,47 @@ describe("client-node adapters on the wire", () => {
       },
     ]);
     expect(server.violations).toEqual([]);
+  });
+
+  it("scales a Deployment with PATCH …/deployments/{name}/scale, merge patch {spec:{replicas}}", async () => {
+    server.store.create(DEPLOYMENTS, "infer", aDeployment("infer", "premium-llama", { "inferno.server.managed": "true" }, 2));
+    expect(await ports.deployments.scale("infer", "premium-llama", 4)).toBe(4);
+    expect(server.requests).toEqual([
+      {
+        method: "PATCH",
+        path: "/apis/apps/v1/namespaces/infer/deployments/premium-llama/scale",
+        query: {},
+        contentType: "application/merge-patch+json",
+        authorization: "Bearer t",
+        body: { spec: { replicas: 4 } },
+        status: 200,
+      },
+    ]);
+    expect(server.violations).toEqual([]);
+  });
+
+  it("changes labels and the node selector with one merge patch on the Deployment", async () => {
+    server.store.create(DEPLOYMENTS, "infer", aDeployment("infer", "premium-llama", { "inferno.server.managed": "true" }, 2));
+    await ports.deployments.change("infer", "premium-llama", { labels: { "inferno.server.allocation.accelerator": "H100" }, nodeSelector: { "nvidia.com/gpu.product": "NVIDIA-H100-80GB-HBM3" } });
+    expect(server.requests.map(({ method, path, contentType, body }) => ({ method, path, contentType, body }))).toEqual([
+      {
+        method: "PATCH",
+        path: "/apis/apps/v1/namespaces/infer/deployments/premium-llama",
+        contentType: "application/merge-patch+json",
+        body: {
+          metadata: { labels: { "inferno.server.allocation.accelerator": "H100" } },
+          spec: { template: { spec: { nodeSelector: { "nvidia.com/gpu.product": "NVIDIA-H100-80GB-HBM3" } } } },
+        },
+      },
+    ]);
+  });
+
+  it("lists managed Deployments across namespaces with the label selector in the query", async () => {
+    server.store.create(DEPLOYMENTS, "infer", aDeployment("infer", "premium-llama", { "inferno.server.managed": "true" }, 2));
+    await ports.deployments.list({ labelSelector: "inferno.server.managed=true" });
+    expect(server.requests.map(({ method, path, query }) => ({ method, path, query }))).toEqual([
+      { method: "GET", path: "/apis/apps/v1/deployments", query: { labelSelector: "inferno.server.managed=true" } },
+    ]);
   });
 
   it("answers a failed test op with a 422 Status", async () => {

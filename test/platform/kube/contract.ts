@@ -10,6 +10,7 @@ import type { ManualClock } from "../../../platform/clock.js";
 import { ConflictError, InvalidError, KubeApiError, NotFoundError } from "../../../platform/kube/errors.js";
 import type { MemoryObjectStore, WireObject } from "../../../platform/kube/memoryStore.js";
 import { CONFIG_MAPS, EVENTS, LEASES, SECRETS } from "../../../platform/kube/memory.js";
+import { DEPLOYMENTS } from "../../../platform/kube/memoryDeployments.js";
 import type { EventRecord, GroupVersionResource, KubePorts } from "../../../platform/kube/ports.js";
 import { loadJob } from "../../builders/reviews.js";
 
@@ -47,6 +48,23 @@ export function aPyTorchJob(namespace: string, name: string, meta: { labels?: Re
       namespace,
       labels: { ...((metadata["labels"] as Record<string, string> | undefined) ?? {}), ...meta.labels },
       ...(meta.annotations ? { annotations: meta.annotations } : {}),
+    },
+  };
+}
+
+/** A vLLM-style Deployment managed by the inference autoscaler (labels as in the inferno control loop). */
+export function aDeployment(namespace: string, name: string, labels: Record<string, string>, replicas: number, nodeSelector?: Record<string, string>): WireObject {
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name, namespace, labels },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: { ...(nodeSelector && { nodeSelector }), containers: [{ name: "vllm", image: "vllm/vllm-openai:v0.8.5" }] },
+      },
     },
   };
 }
@@ -201,6 +219,80 @@ export function kubePortsContract(adapterName: string, factory: KubeFixtureFacto
         f.store.create(APPWRAPPERS, "team-a", { apiVersion: "workload.codeflare.dev/v1beta2", kind: "AppWrapper", metadata: { name: "aw-1" }, spec: { components: [] } });
         const patched = await f.ports.customObjects.jsonPatch(APPWRAPPERS, "team-a", "aw-1", [{ op: "add", path: "/metadata/labels", value: { "autoconf-plugin-done": "yes" } }]);
         expect(patched).toMatchObject({ kind: "AppWrapper", metadata: { labels: { "autoconf-plugin-done": "yes" } } });
+      });
+    });
+
+    describe("Deployments", () => {
+      const managed = { "inferno.server.managed": "true", "inferno.server.name": "vllm-001", "inferno.server.allocation.accelerator": "A100" };
+      beforeEach(() => {
+        f.store.create(DEPLOYMENTS, "infer", aDeployment("infer", "premium-llama", managed, 2, { "nvidia.com/gpu.product": "NVIDIA-A100-SXM4-80GB", zone: "a" }));
+        f.store.create(DEPLOYMENTS, "infer", aDeployment("infer", "web", { app: "web" }, 1));
+        f.store.create(DEPLOYMENTS, "other", aDeployment("other", "bronze-granite", { ...managed, "inferno.server.name": "vllm-002" }, 3));
+      });
+      const replicasOf = (ns: string, name: string): unknown => (f.store.get(DEPLOYMENTS, ns, name)?.["spec"] as { replicas?: number }).replicas;
+
+      it.each([
+        { opts: { labelSelector: "inferno.server.managed=true" }, want: ["bronze-granite", "premium-llama"] },
+        { opts: { namespace: "infer" }, want: ["premium-llama", "web"] },
+        { opts: { namespace: "infer", labelSelector: "inferno.server.managed=true" }, want: ["premium-llama"] },
+        { opts: {}, want: ["bronze-granite", "premium-llama", "web"] },
+      ])("lists with $opts", async ({ opts, want }) => {
+        const found = await f.ports.deployments.list(opts);
+        expect(found.map((d) => d.metadata?.name).sort()).toEqual(want);
+        expect(found.every((d) => typeof d.metadata?.uid === "string")).toBe(true);
+      });
+
+      it("gets a Deployment with its labels, replicas and node selector; undefined when missing", async () => {
+        const d = await f.ports.deployments.get("infer", "premium-llama");
+        expect(d?.metadata?.labels).toEqual(managed);
+        expect(d?.spec?.replicas).toBe(2);
+        expect(d?.spec?.template.spec?.nodeSelector).toEqual({ "nvidia.com/gpu.product": "NVIDIA-A100-SXM4-80GB", zone: "a" });
+        expect(d?.metadata?.creationTimestamp).toBeInstanceOf(Date);
+        expect(await f.ports.deployments.get("infer", "absent")).toBeUndefined();
+      });
+
+      it("scales through the scale subresource, changing only the replicas", async () => {
+        const before = f.store.get(DEPLOYMENTS, "infer", "premium-llama");
+        expect(await f.ports.deployments.scale("infer", "premium-llama", 5)).toBe(5);
+        const after = f.store.get(DEPLOYMENTS, "infer", "premium-llama");
+        expect(replicasOf("infer", "premium-llama")).toBe(5);
+        expect(after?.["metadata"]).toMatchObject({ labels: managed });
+        expect(versionOf(after)).not.toBe(versionOf(before));
+        expect(await f.ports.deployments.scale("infer", "premium-llama", 0)).toBe(0);
+      });
+
+      it.each([-1, 1.5])("refuses to scale to %s with InvalidError, changing nothing", async (replicas) => {
+        expect(await rejection(f.ports.deployments.scale("infer", "premium-llama", replicas))).toBeInstanceOf(InvalidError);
+        expect(replicasOf("infer", "premium-llama")).toBe(2);
+      });
+
+      it("throws NotFoundError when scaling or changing a missing Deployment", async () => {
+        expect(await rejection(f.ports.deployments.scale("infer", "absent", 1))).toBeInstanceOf(NotFoundError);
+        expect(await rejection(f.ports.deployments.change("infer", "absent", { labels: { a: "b" } }))).toBeInstanceOf(NotFoundError);
+      });
+
+      it("merges labels (creating missing ones, null removing) and the node selector, leaving the rest", async () => {
+        const patched = await f.ports.deployments.change("infer", "premium-llama", {
+          labels: { "inferno.server.allocation.accelerator": "H100", "inferno.server.allocation.maxbatchsize": "64", "inferno.server.managed": null },
+          nodeSelector: { "nvidia.com/gpu.product": "NVIDIA-H100-80GB-HBM3" },
+        });
+        expect(patched.metadata?.labels).toEqual({ "inferno.server.name": "vllm-001", "inferno.server.allocation.accelerator": "H100", "inferno.server.allocation.maxbatchsize": "64" });
+        expect(patched.spec?.template.spec?.nodeSelector).toEqual({ "nvidia.com/gpu.product": "NVIDIA-H100-80GB-HBM3", zone: "a" });
+        expect(patched.spec?.replicas).toBe(2);
+        expect(patched.spec?.template.spec?.containers).toHaveLength(1);
+        expect(f.store.get(DEPLOYMENTS, "infer", "premium-llama")?.["metadata"]).toMatchObject({ labels: patched.metadata?.labels });
+      });
+
+      it("creates the node selector when the pod template has none", async () => {
+        const patched = await f.ports.deployments.change("other", "bronze-granite", { nodeSelector: { "nvidia.com/gpu.product": "NVIDIA-L4" } });
+        expect(patched.spec?.template.spec?.nodeSelector).toEqual({ "nvidia.com/gpu.product": "NVIDIA-L4" });
+        expect(patched.metadata?.labels).toEqual({ ...managed, "inferno.server.name": "vllm-002" });
+      });
+
+      it("throws typed errors the API server answers", async () => {
+        f.store.failNext("patch", DEPLOYMENTS, new KubeApiError(403, "Forbidden", 'deployments.apps "premium-llama" is forbidden'));
+        const err = await rejection(f.ports.deployments.change("infer", "premium-llama", { labels: { a: "b" } }));
+        expect((err as KubeApiError).statusCode).toBe(403);
       });
     });
 

@@ -1,8 +1,8 @@
 /**
  * A local stand-in for kube-apiserver, for the client-node adapters' contract run. It checks what the
- * real server checks on the calls we make (auth header, verb per resource, content types, RFC 6902 patch
- * bodies, Event and Lease field rules, Secret base64) and answers the way it does: 201 on create, 200 on
- * get/replace/patch (patched object), Status objects with 400/401/404/405/409/415/422. Objects live in a
+ * real server checks on the calls we make (auth header, verb per resource, content types, RFC 6902 and
+ * RFC 7386 patch bodies, the Deployment scale subresource, Event and Lease field rules, Secret base64)
+ * and answers the way it does: 201 on create, 200 on get/replace/patch (patched object, or the Scale), Status objects with 400/401/404/405/409/415/422. Objects live in a
  * MemoryObjectStore (the one behind the in-memory adapters), so state rules (resourceVersion, 409, 404,
  * 422 on a failed `test` op) are the same in both contract runs, while this file owns the wire rules.
  * Nodes and pods are also listed (paged with `limit`/`continue`) and watched (fakeWatchStream.ts).
@@ -48,6 +48,7 @@ const RESOURCES: Resource[] = [
   { gvr: { group: "coordination.k8s.io", version: "v1", plural: "leases" }, kind: "Lease", namespaced: true, verbs: ["get", "list", "create", "update", "patch"] },
   { gvr: { group: "", version: "v1", plural: "nodes" }, kind: "Node", namespaced: false, verbs: ["get", "list", "watch"] },
   { gvr: { group: "", version: "v1", plural: "pods" }, kind: "Pod", namespaced: true, verbs: ["get", "list", "watch"] },
+  { gvr: { group: "apps", version: "v1", plural: "deployments" }, kind: "Deployment", namespaced: true, verbs: ["get", "list", "patch"] },
   { gvr: { group: "kubeflow.org", version: "v1", plural: "pytorchjobs" }, kind: "PyTorchJob", namespaced: true, verbs: ["get", "list", "create", "update", "patch"] },
   { gvr: { group: "workload.codeflare.dev", version: "v1beta2", plural: "appwrappers" }, kind: "AppWrapper", namespaced: true, verbs: ["get", "list", "create", "update", "patch"] },
 ];
@@ -69,6 +70,8 @@ interface Route {
   resource: Resource;
   namespace: string | undefined;
   name: string | undefined;
+  /** `scale` for `…/deployments/{name}/scale`, the only subresource served. */
+  subresource: string | undefined;
 }
 
 function route(path: string): Route | undefined {
@@ -88,10 +91,11 @@ function route(path: string): Route | undefined {
     namespace = rest[1];
     rest = rest.slice(2);
   }
-  if (rest.length < 1 || rest.length > 2) return undefined;
-  const [plural, name] = rest;
+  if (rest.length < 1 || rest.length > 3) return undefined;
+  const [plural, name, subresource] = rest;
+  if (subresource !== undefined && !(plural === "deployments" && subresource === "scale")) return undefined;
   const resource = RESOURCES.find((r) => r.gvr.group === group && r.gvr.version === version && r.gvr.plural === plural);
-  return resource === undefined ? undefined : { resource, namespace, name };
+  return resource === undefined ? undefined : { resource, namespace, name, subresource };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -223,6 +227,7 @@ export async function startFakeApiServer(clock: Clock, store = new MemoryObjectS
     const verb =
       method === "GET" ? (name === undefined ? "list" : "get") : method === "POST" && name === undefined ? "create" : method === "PUT" && name !== undefined ? "update" : method === "PATCH" && name !== undefined ? "patch" : undefined;
     if (verb === undefined || !resource.verbs.includes(verb)) throw new Reject(405, "MethodNotAllowed", `the server does not allow this method on the requested resource`);
+    if (r.subresource !== undefined && verb !== "patch") throw new Reject(405, "MethodNotAllowed", "this fake serves only PATCH on the scale subresource");
     if (resource.namespaced && verb !== "list" && namespace === undefined) throw new Reject(404, "NotFound", "the server could not find the requested resource");
 
     let body: unknown = undefined;
@@ -260,11 +265,38 @@ export async function startFakeApiServer(clock: Clock, store = new MemoryObjectS
         return verb === "create" ? { code: 201, body: store.create(resource.gvr, ns, body) } : { code: 200, body: store.replace(resource.gvr, ns, name ?? "", body) };
       }
       case "patch": {
-        const ops = mediaType(req.headers["content-type"]) === "application/json-patch+json" ? checkJsonPatch(body) : undefined;
-        if (ops === undefined) throw new Reject(415, "UnsupportedMediaType", "this fake serves JSON patches only");
-        return { code: 200, body: store.jsonPatch(resource.gvr, ns, name ?? "", ops) };
+        if (r.subresource === "scale") return { code: 200, body: patchScale(resource.gvr, ns, name ?? "", mediaType(req.headers["content-type"]), body) };
+        if (mediaType(req.headers["content-type"]) === "application/merge-patch+json") {
+          if (!isRecord(body)) throw new Reject(400, "BadRequest", "a merge patch must be a JSON object");
+          return { code: 200, body: store.mergePatch(resource.gvr, ns, name ?? "", body) };
+        }
+        return { code: 200, body: store.jsonPatch(resource.gvr, ns, name ?? "", checkJsonPatch(body)) };
       }
     }
+  }
+
+  /**
+   * The autoscaling/v1 Scale view of a Deployment: a merge patch may set `spec.replicas` (an integer
+   * ≥ 0, else 422) and nothing else; the answer is the Scale after the change.
+   */
+  function patchScale(gvr: GroupVersionResource, ns: string, name: string, type: string | undefined, body: unknown): WireObject {
+    if (type !== "application/merge-patch+json") throw new Reject(415, "UnsupportedMediaType", "this fake serves merge patches on the scale subresource");
+    if (!isRecord(body) || !isRecord(body["spec"]) || Object.keys(body).some((k) => k !== "spec") || Object.keys(body["spec"]).some((k) => k !== "replicas")) {
+      throw new Reject(400, "BadRequest", `the scale patch may only set spec.replicas, got ${JSON.stringify(body)}`);
+    }
+    const replicas = body["spec"]["replicas"];
+    if (typeof replicas !== "number" || !Number.isInteger(replicas) || replicas < 0) {
+      throw new KubeApiError(422, "Invalid", `Scale.autoscaling "${name}" is invalid: spec.replicas: must be greater than or equal to 0`);
+    }
+    const deployment = store.mergePatch(gvr, ns, name, { spec: { replicas } });
+    const meta = (deployment["metadata"] ?? {}) as Record<string, unknown>;
+    return {
+      kind: "Scale",
+      apiVersion: "autoscaling/v1",
+      metadata: { name, namespace: ns, uid: meta["uid"], resourceVersion: meta["resourceVersion"], creationTimestamp: meta["creationTimestamp"] },
+      spec: { replicas },
+      status: { replicas: (deployment["status"] as { replicas?: number } | undefined)?.replicas ?? 0 },
+    };
   }
 
   const watches = new Set<OpenWatch>();
