@@ -7,6 +7,7 @@
  *   content: repeated reviews, answered from the decision memo after the first;
  * - `new job`: every request also carries a new job name, so every review is decided from scratch
  *   (the memo never hits): the cost of the full path.
+ * Each row loads the two servers in turn BENCH_REPEATS times (default 3) and reports medians.
  * Prints req/s, p50, p99 and the ratios; writes bench/results/webhook.json.
  */
 import type { ChildProcess } from "node:child_process";
@@ -56,13 +57,40 @@ async function load(port: number, body: string, connections: number, duration = 
   return { reqPerSec: result.requests.average, p50Ms: result.latency.p50, p99Ms: result.latency.p99, errors: result.errors + result.timeouts, non2xx: result.non2xx };
 }
 
-async function measure(variant: string, stateDir: string, body: string, connections: number): Promise<Figures> {
-  const { child, port } = await startChild(variant, stateDir);
+const repeats = Number(process.env.BENCH_REPEATS ?? 3);
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+/**
+ * Both servers run side by side and are loaded in turn, `repeats` times each, so drift on a shared
+ * machine (other processes, thermal) hits both alike; the row reports the medians.
+ */
+async function measurePair(stateDir: string, body: string, connections: number): Promise<{ bare: Figures; steward: Figures; ratios: number[] }> {
+  const servers = { bare: await startChild("bare", stateDir), steward: await startChild("steward", stateDir) };
   try {
-    await load(port, body, connections, Math.min(seconds, 3)).catch(() => undefined); // warm-up: JIT, TLS session set-up
-    return await load(port, body, connections);
+    for (const s of Object.values(servers)) await load(s.port, body, connections, Math.min(seconds, 3)).catch(() => undefined); // warm-up: JIT, TLS
+    const runs: Record<"bare" | "steward", Figures[]> = { bare: [], steward: [] };
+    const ratios: number[] = [];
+    for (let r = 0; r < repeats; r++) {
+      const bare = await load(servers.bare.port, body, connections);
+      const steward = await load(servers.steward.port, body, connections);
+      runs.bare.push(bare);
+      runs.steward.push(steward);
+      ratios.push(steward.reqPerSec / bare.reqPerSec);
+    }
+    const summary = (f: Figures[]): Figures => ({
+      reqPerSec: median(f.map((x) => x.reqPerSec)),
+      p50Ms: median(f.map((x) => x.p50Ms)),
+      p99Ms: median(f.map((x) => x.p99Ms)),
+      errors: f.reduce((n, x) => n + x.errors, 0),
+      non2xx: f.reduce((n, x) => n + x.non2xx, 0),
+    });
+    return { bare: summary(runs.bare), steward: summary(runs.steward), ratios };
   } finally {
-    child.kill("SIGTERM");
+    for (const s of Object.values(servers)) s.child.kill("SIGTERM");
   }
 }
 
@@ -100,14 +128,14 @@ const workloads = [
   { workload: "new job", connections: 64, body: newJobBody },
 ];
 for (const { workload, connections, body } of workloads) {
-  const bare = await measure("bare", stateDir, body, connections);
-  const steward = await measure("steward", stateDir, body, connections);
+  const { bare, steward, ratios } = await measurePair(stateDir, body, connections);
   rows.push({
     workload,
     connections,
     bareReqPerSec: Math.round(bare.reqPerSec),
     stewardReqPerSec: Math.round(steward.reqPerSec),
-    throughputRatio: Number((steward.reqPerSec / bare.reqPerSec).toFixed(3)),
+    throughputRatio: Number(median(ratios).toFixed(3)),
+    ratioRange: `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}`,
     bareP50Ms: bare.p50Ms,
     stewardP50Ms: steward.p50Ms,
     bareP99Ms: bare.p99Ms,
@@ -118,8 +146,8 @@ for (const { workload, connections, body } of workloads) {
   });
 }
 
-const report = { bench: "webhook", reviewBytes: Buffer.byteLength(body.replaceAll(ID, "b6a1d1c2-5f3e-4a0b-9d7c-0e1f2a3b4c5d")), seconds, logLevel, node: process.version, rows };
-console.log(`review ${report.reviewBytes} bytes, ${seconds} s per run, log level ${logLevel}, ${process.version}`);
+const report = { bench: "webhook", repeats, reviewBytes: Buffer.byteLength(body.replaceAll(ID, "b6a1d1c2-5f3e-4a0b-9d7c-0e1f2a3b4c5d")), seconds, logLevel, node: process.version, rows };
+console.log(`review ${report.reviewBytes} bytes, ${seconds} s per run, ${repeats} runs per server per row (medians), log level ${logLevel}, ${process.version}`);
 console.table(rows);
 mkdirSync(join(here, "results"), { recursive: true });
 writeFileSync(join(here, "results", "webhook.json"), `${JSON.stringify(report, null, 2)}\n`);

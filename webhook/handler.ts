@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { readBoundedBody, sendJson } from "../platform/http/boundedBody.js";
+import { readBoundedBody, sendBytes, sendJson } from "../platform/http/boundedBody.js";
 import { admit, record, type AdmitDeps } from "./admit.js";
 import type { Logger } from "../platform/log.js";
-import { splitReview, type DecisionMemo } from "./decisionMemo.js";
+import { splitReview, type DecisionMemo, type RememberedDecision } from "./decisionMemo.js";
 import type { ReviewResult } from "./metrics.js";
 import { decodeReview, encodeResponse, RESPONSE_HEAD, responseTail } from "./review.js";
 
@@ -26,6 +26,26 @@ export function createMutateHandler(deps: MutateHandlerDeps): (req: IncomingMess
   const { metrics } = deps;
   const memo = deps.memo?.enabled ? deps.memo : undefined;
 
+  /**
+   * What every hit of one remembered decision needs, made on its first hit: the log line's bound
+   * fields, the response tail as bytes (the UID-less part of the answer, encoded once) and the metric
+   * children of its labels. A hit then serialises only its uid.
+   */
+  interface HitState {
+    log: Logger | undefined;
+    tail: Buffer;
+    memoHits: { inc(): void };
+    reviews: { inc(): void };
+    duration: { observe(v: number): void };
+  }
+  const boundForHits = (r: RememberedDecision): HitState => ({
+    log: r.decision.log && deps.log.child(r.decision.log.fields),
+    tail: Buffer.from(r.responseTail, "utf8"),
+    memoHits: metrics.decisionMemo.labels("hit"),
+    reviews: metrics.reviews.labels(r.decision.kind, r.operation, r.decision.result),
+    duration: metrics.reviewDuration.labels(r.decision.kind, r.decision.result),
+  });
+
   const finish = (startNs: bigint, kind: string, operation: string, result: ReviewResult) => {
     metrics.reviews.labels(kind, operation, result).inc();
     metrics.reviewDuration.labels(kind, result).observe(Number(process.hrtime.bigint() - startNs) / 1e9);
@@ -35,12 +55,15 @@ export function createMutateHandler(deps: MutateHandlerDeps): (req: IncomingMess
     const cut = memo && splitReview(raw);
     const remembered = cut && memo!.recall(cut);
     if (cut && remembered) {
-      metrics.decisionMemo.labels("hit").inc();
       const { decision } = remembered;
-      const bound = (remembered.bound ??= decision.log && deps.log.child(decision.log.fields)) as Logger | undefined;
-      record(decision, { uid: cut.uid, dryRun: remembered.dryRun, namespace: remembered.namespace }, deps, bound);
-      sendJson(res, 200, `${RESPONSE_HEAD}"${cut.uid}"${remembered.responseTail}`);
-      return finish(startNs, decision.kind, remembered.operation, decision.result);
+      const hit = (remembered.bound ??= boundForHits(remembered)) as HitState;
+      hit.memoHits.inc();
+      record(decision, { uid: cut.uid, dryRun: remembered.dryRun, namespace: remembered.namespace }, deps, hit.log);
+      const head = Buffer.from(`${RESPONSE_HEAD}"${cut.uid}"`, "latin1");
+      sendBytes(res, Buffer.concat([head, hit.tail], head.length + hit.tail.length));
+      hit.reviews.inc();
+      hit.duration.observe(Number(process.hrtime.bigint() - startNs) / 1e9);
+      return;
     }
     let body: unknown;
     try {

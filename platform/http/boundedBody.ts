@@ -41,3 +41,9 @@ export function sendJson(res: ServerResponse, status: number, body: string, clos
   res.writeHead(status, headers);
   res.end(body);
 }
+
+/** A JSON answer already encoded (a 200 on a keep-alive connection). */
+export function sendBytes(res: ServerResponse, body: Buffer): void {
+  res.writeHead(200, { "content-type": "application/json", "content-length": body.length });
+  res.end(body);
+}
