@@ -199,10 +199,6 @@ export async function startServe(config: ServeConfig, deps: ServeDeps = {}, role
   if (gated) leaderLoops.push(gateLoop({ config, kube: kube!, store, recommenders, registry, clock, log }));
   if (spendLoop) leaderLoops.push((leadership) => void spendLoop.run({ signal: leadership }));
   if (learner) leaderLoops.push((leadership) => void learner.run({ signal: leadership }));
-  // Standalone there is no Lease: the one process leads its own spend loop.
-  const leaders = kube && leaderLoops.length > 0 ? startLeaderLoops({ config, kube, clock, log, loops: leaderLoops }) : undefined;
-  const standaloneLoops = !kube && spendLoop ? new AbortController() : undefined;
-  if (standaloneLoops && spendLoop) void spendLoop.run({ signal: standaloneLoops.signal });
   const mutate = createMutateHandler({
     config: config.webhook,
     recommender: recommenders.admission,
@@ -263,6 +259,12 @@ export async function startServe(config: ServeConfig, deps: ServeDeps = {}, role
   const extenderPort = extender && (await listen(extender.server, config.extender.port, config.server.bindAddress)).port;
   const metricsPort = (await listen(ops.server, config.server.metricsPort, config.server.bindAddress)).port;
   log.info({ webhookPort, extenderPort, metricsPort }, "serving");
+
+  // Loops that write start once the process serves (a start that fails half-way leaves none running).
+  // Standalone there is no Lease: the one process leads its own spend loop.
+  const leaders = kube && leaderLoops.length > 0 ? startLeaderLoops({ config, kube, clock, log, loops: leaderLoops }) : undefined;
+  const standaloneLoops = !kube && spendLoop ? new AbortController() : undefined;
+  if (standaloneLoops && spendLoop) void spendLoop.run({ signal: standaloneLoops.signal });
 
   return {
     ...(webhookPort !== undefined && { webhookPort }),
