@@ -17,7 +17,7 @@ import type { KubePorts } from "../platform/kube/ports.js";
 import { createLogger, type Logger } from "../platform/log.js";
 import { createRegistry } from "../platform/metrics.js";
 import { LeaderElector } from "../platform/kube/leader.js";
-import { openStore, PendingRightsizing, type Store } from "../platform/store/index.js";
+import { AdmissionDecisions, openStore, PendingRightsizing, type Store } from "../platform/store/index.js";
 import { ExtenderConfig, extenderOptions } from "../extender/config.js";
 import { createScoringApi, openScoringState, ScoringMetrics } from "../extender/scoring/index.js";
 import { Learner, LearnerMetrics, LearnerRuns } from "../extender/learner/index.js";
@@ -27,6 +27,7 @@ import { ClusterViewSyncMetrics } from "../platform/kube/clusterViewMetrics.js";
 import { startClusterViewSync } from "../platform/kube/clusterViewSync.js";
 import { createExtenderRole, type ExtenderRole } from "./extenderRole.js";
 import { WebhookConfig, webhookOptions } from "../webhook/config.js";
+import { AdmissionAudit } from "../webhook/audit.js";
 import { DecisionMemo } from "../webhook/decisionMemo.js";
 import { learnedGpuTypeChooser } from "../webhook/gpuTypeChoice.js";
 import { createMutateHandler } from "../webhook/handler.js";
@@ -199,6 +200,7 @@ export async function startServe(config: ServeConfig, deps: ServeDeps = {}, role
   if (gated) leaderLoops.push(gateLoop({ config, kube: kube!, store, recommenders, registry, clock, log }));
   if (spendLoop) leaderLoops.push((leadership) => void spendLoop.run({ signal: leadership }));
   if (learner) leaderLoops.push((leadership) => void learner.run({ signal: leadership }));
+  const audit = new AdmissionAudit(new AdmissionDecisions(store.db), log.child({ component: "admission-audit" }), { keep: 100_000 });
   const mutate = createMutateHandler({
     config: config.webhook,
     recommender: recommenders.admission,
@@ -217,6 +219,7 @@ export async function startServe(config: ServeConfig, deps: ServeDeps = {}, role
       }),
     }),
     memo: new DecisionMemo(config.webhook.decisionMemoEntries),
+    audit,
   });
   const opsApp = createOpsApp(registry, readiness);
 
@@ -242,6 +245,7 @@ export async function startServe(config: ServeConfig, deps: ServeDeps = {}, role
     }
   } catch (err) {
     scoring.close();
+    audit.close();
     store.close();
     throw new StewardError("TLS_MATERIAL", `cannot serve TLS with ${certFile} / ${keyFile}: ${(err as Error).message}`, "tls-cert");
   }
@@ -278,6 +282,7 @@ export async function startServe(config: ServeConfig, deps: ServeDeps = {}, role
       standaloneLoops?.abort();
       await Promise.allSettled([tls?.close(), extender?.close(), ops.close(), viewSync?.stop()]);
       scoring.close(); // final checkpoint of the learned model
+      audit.close();
       store.close();
       log.info("stopped");
       log.flush();

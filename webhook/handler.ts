@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { readBoundedBody, sendBytes, sendJson } from "../platform/http/boundedBody.js";
 import { admit, record, type AdmitDeps } from "./admit.js";
 import type { Logger } from "../platform/log.js";
+import type { AdmissionAudit } from "./audit.js";
 import { splitReview, type DecisionMemo, type RememberedDecision } from "./decisionMemo.js";
 import type { ReviewResult } from "./metrics.js";
 import { decodeReview, encodeResponse, RESPONSE_HEAD, responseTail } from "./review.js";
@@ -11,6 +12,8 @@ function sendError(res: ServerResponse, status: number, code: string, message: s
 }
 
 export interface MutateHandlerDeps extends AdmitDeps {
+  /** Rows of the admission_decisions audit; absent: not kept. */
+  audit?: AdmissionAudit;
   /** Remembered decisions for repeated reviews; absent or disabled means every review is decided. */
   memo?: DecisionMemo;
 }
@@ -59,6 +62,7 @@ export function createMutateHandler(deps: MutateHandlerDeps): (req: IncomingMess
       const hit = (remembered.bound ??= boundForHits(remembered)) as HitState;
       hit.memoHits.inc();
       record(decision, { uid: cut.uid, dryRun: remembered.dryRun, namespace: remembered.namespace }, deps, hit.log);
+      deps.audit?.note(decision, cut.uid, deps.clock.nowMs());
       const head = Buffer.from(`${RESPONSE_HEAD}"${cut.uid}"`, "latin1");
       sendBytes(res, Buffer.concat([head, hit.tail], head.length + hit.tail.length));
       hit.reviews.inc();
@@ -80,6 +84,7 @@ export function createMutateHandler(deps: MutateHandlerDeps): (req: IncomingMess
     const request = decoded.request;
     try {
       const decision = await admit(request, deps);
+      deps.audit?.note(decision, request.uid, deps.clock.nowMs());
       const tail = responseTail(decision.ops, decision.warnings.length > 0 ? { warnings: decision.warnings } : {});
       sendJson(res, 200, RESPONSE_HEAD + JSON.stringify(request.uid) + tail);
       finish(startNs, decision.kind, request.operation, decision.result);

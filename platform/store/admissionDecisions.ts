@@ -48,6 +48,9 @@ function fromRow(r: Row): AdmissionDecision {
 export class AdmissionDecisions {
   readonly #insert: Statement<Row>;
   readonly #recent: Statement<[number], Row>;
+  readonly #count: Statement<[], { n: number }>;
+  readonly #prune: Statement<[number]>;
+  readonly #db: Database;
 
   constructor(db: Database) {
     // A reinvoked review reuses its uid: the row keeps the last answer given, which is the one that stuck.
@@ -59,6 +62,18 @@ export class AdmissionDecisions {
         outcome = excluded.outcome, gpus = excluded.gpus, workers = excluded.workers, reason = excluded.reason,
         created_ms = excluded.created_ms`);
     this.#recent = db.prepare<[number], Row>("SELECT * FROM admission_decisions ORDER BY created_ms DESC, rowid DESC LIMIT ?");
+    this.#count = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM admission_decisions");
+    this.#prune = db.prepare<[number]>("DELETE FROM admission_decisions WHERE rowid IN (SELECT rowid FROM admission_decisions ORDER BY created_ms ASC, rowid ASC LIMIT ?)");
+    this.#db = db;
+  }
+
+  /** Inserts a batch in one transaction (one fsync) and trims the table to the newest `keep` rows. */
+  insertBatch(decisions: readonly AdmissionDecision[], keep: number): void {
+    this.#db.transaction(() => {
+      for (const d of decisions) this.insert(d);
+      const { n } = this.#count.get()!;
+      if (n > keep) this.#prune.run(n - keep);
+    })();
   }
 
   insert(d: AdmissionDecision): void {
