@@ -40,6 +40,12 @@ export interface LeaderElectionConfig {
   renewDeadlineMs?: number;
   /** Time between steps. */
   retryPeriodMs?: number;
+  /**
+   * [0,1) source for the wait of replicas that do not lead (default Math.random): they wait
+   * retryPeriod × (1 + random × JITTER_FACTOR), as client-go does, so replicas started together do
+   * not hit the API server in step. The leader renews every retryPeriod exactly.
+   */
+  random?: () => number;
 }
 
 export type ElectionStep =
@@ -166,12 +172,19 @@ export class LeaderElector {
       const step = await this.tryAcquireOrRenew();
       this.#follow(step, opts);
       if (opts.signal.aborted) break;
-      await this.wait(this.retryPeriodMs, opts.signal);
+      await this.wait(this.nextWaitMs(), opts.signal);
     }
     if (this.isLeader) {
       await this.release();
       this.#stopLeading(opts, "stopped");
     }
+  }
+
+  /** The pause before the next step: exact while leading, jittered while following or trying. */
+  nextWaitMs(): number {
+    if (this.isLeader) return this.retryPeriodMs;
+    const random = this.config.random ?? Math.random;
+    return this.retryPeriodMs * (1 + random() * JITTER_FACTOR);
   }
 
   #follow(step: ElectionStep, opts: RunOptions): void {

@@ -16,7 +16,8 @@ describe("LeaderElector", () => {
   let clock: ManualClock;
   let kube: MemoryKubePorts;
   const elector = (identity: string, c: ManualClock = clock, over: Partial<LeaderElectionConfig> = {}, wait?: Wait): LeaderElector =>
-    new LeaderElector(kube.leases, c, log, { namespace: NS, name: NAME, identity, ...over }, wait);
+    // No jitter unless a test asks for it: steps land where the clock says.
+    new LeaderElector(kube.leases, c, log, { namespace: NS, name: NAME, identity, random: () => 0, ...over }, wait);
   const lease = () => kube.leases.get(NS, NAME);
 
   beforeEach(() => {
@@ -136,6 +137,27 @@ describe("LeaderElector", () => {
       }
       expect(isStewardError(caught, "CONFIG_INVALID")).toBe(true);
       expect((caught as { field?: string }).field).toBe(field);
+    });
+  });
+
+  describe("jitter", () => {
+    it("spreads the waits of replicas that do not lead, not the leader's renewals", async () => {
+      const draws = [0, 0.5, 0.999];
+      const a = elector("steward-0", clock, { random: () => draws.shift() ?? 0.7 });
+      expect(a.nextWaitMs()).toBe(a.retryPeriodMs);
+      expect(a.nextWaitMs()).toBeCloseTo(a.retryPeriodMs * 1.6);
+      expect(a.nextWaitMs()).toBeLessThan(a.retryPeriodMs * 2.2);
+      const started: AbortSignal[] = [];
+      const controller = new AbortController();
+      // One step: acquire, then the wait asked for is the leader's exact renew period.
+      const asked: number[] = [];
+      const b = elector("steward-0", clock, { random: () => 0.7 }, async (ms) => {
+        asked.push(ms);
+        controller.abort();
+      });
+      await b.run({ onStartedLeading: (s) => void started.push(s), onStoppedLeading: () => undefined, signal: controller.signal });
+      expect(started).toHaveLength(1);
+      expect(asked).toEqual([b.retryPeriodMs]);
     });
   });
 
