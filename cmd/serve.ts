@@ -21,7 +21,8 @@ import { AdmissionDecisions, openStore, PendingRightsizing, type Store } from ".
 import { ExtenderConfig, extenderOptions } from "../extender/config.js";
 import { createScoringApi, openScoringState, ScoringMetrics } from "../extender/scoring/index.js";
 import { Learner, LearnerMetrics, LearnerRuns } from "../extender/learner/index.js";
-import { createSpendLoop, createSpendStatusApi } from "../extender/spend/index.js";
+import { createSpendLoop, createSpendStatusApi, SqliteSpendStates } from "../extender/spend/index.js";
+import { SharedState, SharedStateMetrics } from "../extender/sharedState/index.js";
 import { ClusterView } from "../platform/kube/clusterView.js";
 import { ClusterViewSyncMetrics } from "../platform/kube/clusterViewMetrics.js";
 import { startClusterViewSync } from "../platform/kube/clusterViewSync.js";
@@ -196,7 +197,23 @@ export async function startServe(config: ServeConfig, deps: ServeDeps = {}, role
           config: config.extender.learner,
         })
       : undefined;
+  // Cluster mode: the leader publishes the model and the spend record; the other replicas adopt them.
+  const sharedState =
+    kube && roles.extender
+      ? new SharedState({
+          configMaps: kube.configMaps,
+          namespace: config.kube.leaseNamespace,
+          identity: config.kube.identity ?? hostname(),
+          model,
+          scoring: scoring.store,
+          ...(spendLoop && { spend: { pool: spendConfig.pool, states: new SqliteSpendStates(store.db) } }),
+          clock,
+          log: log.child({ component: "shared-state" }),
+          metrics: new SharedStateMetrics(registry),
+        })
+      : undefined;
   const leaderLoops: LeaderLoop[] = [];
+  if (sharedState) leaderLoops.push((leadership) => void sharedState.lead({ signal: leadership }));
   if (gated) leaderLoops.push(gateLoop({ config, kube: kube!, store, recommenders, registry, clock, log }));
   if (spendLoop) leaderLoops.push((leadership) => void spendLoop.run({ signal: leadership }));
   if (learner) leaderLoops.push((leadership) => void learner.run({ signal: leadership }));
@@ -223,7 +240,13 @@ export async function startServe(config: ServeConfig, deps: ServeDeps = {}, role
   });
   const opsApp = createOpsApp(registry, readiness);
 
-  const scoringApi = createScoringApi({ model, store: scoring.store, metrics: new ScoringMetrics(registry, scoring), log: log.child({ component: "scoring-api" }) });
+  const scoringApi = createScoringApi({
+    model,
+    store: scoring.store,
+    metrics: new ScoringMetrics(registry, scoring),
+    log: log.child({ component: "scoring-api" }),
+    ...(sharedState && { observeRefusal: () => sharedState.observeRefusal() }),
+  });
 
   let tls: ReturnType<typeof createTlsServer> | undefined;
   let extender: ExtenderRole | undefined;
@@ -269,6 +292,8 @@ export async function startServe(config: ServeConfig, deps: ServeDeps = {}, role
   const leaders = kube && leaderLoops.length > 0 ? startLeaderLoops({ config, kube, clock, log, loops: leaderLoops }) : undefined;
   const standaloneLoops = !kube && spendLoop ? new AbortController() : undefined;
   if (standaloneLoops && spendLoop) void spendLoop.run({ signal: standaloneLoops.signal });
+  const following = sharedState ? new AbortController() : undefined;
+  if (sharedState && following) void sharedState.follow(following.signal);
 
   return {
     ...(webhookPort !== undefined && { webhookPort }),
@@ -280,6 +305,7 @@ export async function startServe(config: ServeConfig, deps: ServeDeps = {}, role
       stopping = true;
       leaders?.abort();
       standaloneLoops?.abort();
+      following?.abort();
       await Promise.allSettled([tls?.close(), extender?.close(), ops.close(), viewSync?.stop()]);
       scoring.close(); // final checkpoint of the learned model
       audit.close();

@@ -59,17 +59,29 @@ export class ScoringModel {
 
   /** Rebuilds a model from stored data (validated: throws ScoringInputError on a bad snapshot). */
   static fromSnapshot(snapshot: unknown, config: ScoringConfigInput = {}): ScoringModel {
-    const s = parseModelSnapshot(snapshot);
     const model = new ScoringModel(config);
+    model.adopt(snapshot);
+    return model;
+  }
+
+  /**
+   * Replaces what this instance has learned with a snapshot, in place: the webhook and the extender
+   * hold this one instance, so a follower loading the leader's snapshot must not swap it. Validates
+   * first; a bad snapshot throws ScoringInputError and leaves the model as it was. Decision counters
+   * stay (they are per process).
+   */
+  adopt(snapshot: unknown): void {
+    const s = parseModelSnapshot(snapshot);
+    this.pairs.clear();
+    this.interference.clear();
     for (const { jobType, gpuType, ...stats } of s.stats) {
-      model.pairs.set(pairKey(jobType, gpuType), { jobType, gpuType, stats });
+      this.pairs.set(pairKey(jobType, gpuType), { jobType, gpuType, stats });
     }
     for (const { jobType, coJobType, slowdown } of s.interference) {
-      const row = model.interference.get(jobType) ?? new Map<string, number>();
+      const row = this.interference.get(jobType) ?? new Map<string, number>();
       row.set(coJobType, slowdown);
-      model.interference.set(jobType, row);
+      this.interference.set(jobType, row);
     }
-    return model;
   }
 
   /** Learned stats of a pair, or undefined when it was never observed (or was evicted). */

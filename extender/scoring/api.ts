@@ -29,6 +29,11 @@ export interface ScoringApiDeps {
   /** Reported by GET /; the composition root knows the build's version. */
   version?: string;
   maxBodyBytes?: number;
+  /**
+   * Why this replica must not learn now (cluster mode: it does not lead; see extender/sharedState),
+   * or undefined. Observations are then refused with 503 before anything is stored.
+   */
+  observeRefusal?: () => string | undefined;
 }
 
 export function createScoringApi(deps: ScoringApiDeps): Router {
@@ -82,6 +87,12 @@ export function createScoringApi(deps: ScoringApiDeps): Router {
     if (failedRun(parsed.value)) {
       metrics.observed("ignored");
       res.json(IGNORED_RUN_RESPONSE);
+      return;
+    }
+    const refusal = deps.observeRefusal?.();
+    if (refusal !== undefined) {
+      res.setHeader("retry-after", "1");
+      res.status(503).json({ code: "SCORING_NOT_LEADER", message: refusal });
       return;
     }
     const { jobType, gpuType, runtimeS, colocatedJobTypes } = parsed.value;

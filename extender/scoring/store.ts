@@ -6,7 +6,7 @@
  * close. On open: the last checkpoint is loaded and the journal entries after it are replayed.
  */
 import type { Database } from "better-sqlite3";
-import { ScoringModel, type ObserveOutcome, type Observation, type ScoringConfigInput } from "../../core/scoring/index.js";
+import { parseModelSnapshot, ScoringModel, type ObserveOutcome, type Observation, type ScoringConfigInput } from "../../core/scoring/index.js";
 import type { Clock } from "../../platform/clock.js";
 import { StewardError } from "../../platform/errors.js";
 import type { Logger } from "../../platform/log.js";
@@ -103,6 +103,21 @@ export class ScoringStore {
     this.#lastCheckpointMs = savedMs;
     this.checkpointsSaved++;
     this.#log.debug({ component: "scoring", operation: "checkpoint", result: `through ${through}, pruned ${pruned}` }, "scoring model checkpointed");
+  }
+
+  /**
+   * Makes a snapshot from elsewhere (the leader's, published in a ConfigMap) this replica's model:
+   * validated, checkpointed durably through the last journal row, then loaded into the shared model.
+   * A bad snapshot throws ScoringInputError and changes nothing.
+   */
+  adopt(snapshot: unknown): void {
+    if (this.#closed) throw new Error("scoring store is closed");
+    const parsed = parseModelSnapshot(snapshot);
+    const savedMs = Math.floor(this.#clock.nowMs());
+    this.#journal.saveCheckpoint(JSON.stringify(parsed), this.#lastAppliedId, savedMs);
+    this.#model.adopt(parsed);
+    this.#pending = 0;
+    this.#lastCheckpointMs = savedMs;
   }
 
   /**

@@ -10,7 +10,7 @@ export {
   type SpendSourceKind,
 } from "./config.js";
 export { spendSourceFromConfig, type SpendSourceDeps } from "./sourceFromConfig.js";
-export { SqliteSpendStates, type SpendRecord, type SpendStates } from "./stateStore.js";
+export { parseSpendRecord, SqliteSpendStates, type SpendRecord, type SpendStates } from "./stateStore.js";
 export { FOLLOWER_REFRESH_MS, SpendLoop, type SpendCycle, type SpendLoopDeps, type SpendLoopFailure, type SpendLoopOptions } from "./loop.js";
 export { SpendMetrics, type SpendCycleResult } from "./metrics.js";
 export { createSpendLoop, type SpendLoopWiring } from "./createSpendLoop.js";

@@ -48,6 +48,24 @@ const StoredDecision = z.object({
   components: z.object({ p: finite, i: finite, d: finite }),
 });
 
+const SharedRecord = z.object({
+  pool: z.string().min(1),
+  state: z.unknown(),
+  decision: StoredDecision,
+  figures: z.object({ monthToDateUsd: finite.min(0), dailyRateUsd: finite.min(0) }),
+  source: z.string().min(1),
+  updatedMs: z.number().int().min(0),
+});
+
+/**
+ * A record from elsewhere (the leader's shared-state snapshot), checked like a stored row. Throws a
+ * ZodError or SpendInputError naming the bad field.
+ */
+export function parseSpendRecord(value: unknown): SpendRecord {
+  const r = SharedRecord.parse(value);
+  return { ...r, state: parseSpendState(r.state) };
+}
+
 interface Row {
   pool: string;
   state_json: string;

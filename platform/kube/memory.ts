@@ -32,6 +32,7 @@ import type {
   Secrets,
 } from "./ports.js";
 import { secretBody } from "./secrets.js";
+import { configMapBody } from "./configMaps.js";
 
 export const EVENTS: GroupVersionResource = { group: "", version: "v1", plural: "events" };
 export const CONFIG_MAPS: GroupVersionResource = { group: "", version: "v1", plural: "configmaps" };
@@ -71,6 +72,18 @@ export class MemoryConfigMaps implements ConfigMaps {
     if (cm === undefined) return undefined;
     const data = cm["data"];
     return typeof data === "object" && data !== null ? { ...(data as Record<string, string>) } : {};
+  }
+
+  async apply(namespace: string, name: string, data: Record<string, string>, labels: Record<string, string> = {}): Promise<void> {
+    try {
+      this.store.create(CONFIG_MAPS, namespace, toWire(configMapBody(namespace, name, data, labels)));
+      return;
+    } catch (err) {
+      if (!isConflict(err)) throw err;
+    }
+    const current = this.store.get(CONFIG_MAPS, namespace, name);
+    const metadata = current?.["metadata"] as { resourceVersion?: string } | undefined;
+    this.store.replace(CONFIG_MAPS, namespace, name, toWire(configMapBody(namespace, name, data, labels, metadata?.resourceVersion)));
   }
 }
 

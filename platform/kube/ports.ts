@@ -67,6 +67,8 @@ export interface CustomObjects {
 export interface ConfigMaps {
   /** The ConfigMap's `data` ({} when it has none); `undefined` when the ConfigMap does not exist. */
   get(namespace: string, name: string): Promise<Record<string, string> | undefined>;
+  /** Create, or replace the data (and labels) of the existing ConfigMap. */
+  apply(namespace: string, name: string, data: Record<string, string>, labels?: Record<string, string>): Promise<void>;
 }
 
 export interface Secrets {

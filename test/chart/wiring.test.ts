@@ -151,6 +151,9 @@ describe("controller", () => {
     const leases = find(defaults, "Role", `${FULL}-leader-election`);
     expect(leases.metadata.namespace).toBe(NAMESPACE);
     expect(leases["rules"]).toContainEqual({ apiGroups: ["coordination.k8s.io"], resources: ["leases"], resourceNames: ["gpu-steward-controller"], verbs: ["get", "update"] });
+    // The shared-state snapshot (extender/sharedState): created once, then read and replaced by name.
+    expect(leases["rules"]).toContainEqual({ apiGroups: [""], resources: ["configmaps"], verbs: ["create"] });
+    expect(leases["rules"]).toContainEqual({ apiGroups: [""], resources: ["configmaps"], resourceNames: ["gpu-steward-state"], verbs: ["get", "update"] });
   });
 });
 

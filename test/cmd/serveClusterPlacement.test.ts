@@ -64,3 +64,25 @@ describe("steward controller, cluster mode: the extender reads the cluster", () 
     expect(after.NodeNames).toEqual(["h100-a", "a100-a"]);
   });
 });
+
+describe("steward controller, cluster mode: shared state", () => {
+  it("the leader learns from /v1/observe and publishes the model to the gpu-steward-state ConfigMap", async () => {
+    const observe = () =>
+      fetch(`http://127.0.0.1:${server.extenderPort}/v1/observe`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ job_type: "llama-7b-lora", gpu_type: "NVIDIA-A100-SXM4-80GB", measured_runtime_s: 1800 }),
+      });
+    // Until this replica holds the Lease it refuses to learn (503), then it learns.
+    const learned = await until(observe, (res) => res.status === 200);
+    expect(learned.status).toBe(200);
+    // The first publish ran at takeover, before this observation; the next interval is 30 s away,
+    // so read what the leader published at takeover: a document from this replica.
+    const published = await until(
+      () => kube.configMaps.get("gpu-steward", "gpu-steward-state"),
+      (data) => data !== undefined,
+    );
+    const doc = JSON.parse(published!["state.json"]!) as { schemaVersion: number; publishedBy: string; model: { schemaVersion: number } };
+    expect(doc).toMatchObject({ schemaVersion: 1, publishedBy: "controller-0", model: { schemaVersion: 1 } });
+  });
+});

@@ -38,6 +38,21 @@ describe("model snapshots", () => {
     expect(copy.snapshot()).toEqual(m.snapshot());
   });
 
+  it("are adopted in place: the same instance now scores as the snapshot's model, and a bad one changes nothing", () => {
+    const shared = new ScoringModel({ gammaInterference: 1 });
+    shared.observe({ jobType: "gpt", gpuType: "T4", runtimeS: 30 }, 500);
+    shared.score({ jobType: "gpt", candidateGpuTypes: ["T4"] });
+    const leader = trained();
+    shared.adopt(JSON.parse(JSON.stringify(leader.snapshot())));
+    expect(shared.snapshot()).toEqual(leader.snapshot());
+    expect(shared.statsOf("gpt", "T4")).toBeUndefined();
+    expect(shared.metrics().decisionsTotal).toBe(1); // per process, kept
+    const before = shared.snapshot();
+    const bad = { ...before, stats: [{ ...before.stats[0]!, count: 0 }] };
+    expect(() => shared.adopt(bad)).toThrow(ScoringInputError);
+    expect(shared.snapshot()).toEqual(before);
+  });
+
   it("do not carry the decision counters: a rebuilt model starts its exploration ratio afresh", () => {
     const m = trained();
     m.score({ jobType: "bert", candidateGpuTypes: [GPU] });

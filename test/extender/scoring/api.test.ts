@@ -107,6 +107,28 @@ describe("scoring API", () => {
   });
 
   describe("POST /v1/observe", () => {
+    it("on a replica that does not lead, answers 503 SCORING_NOT_LEADER and stores nothing", async () => {
+      let leading = false;
+      const replica = openScoringFixture({ observeRefusal: () => (leading ? undefined : "this replica does not lead") });
+      try {
+        const body = { job_type: "bert", gpu_type: "A100", measured_runtime_s: 5 };
+        const refused = await request(replica.app).post("/v1/observe").send(body);
+        expect(refused.status).toBe(503);
+        expect(refused.headers["retry-after"]).toBe("1");
+        expect(refused.body).toEqual({ code: "SCORING_NOT_LEADER", message: "this replica does not lead" });
+        expect(replica.state.store.pendingObservations()).toBe(0);
+        expect(replica.state.model.statsOf("bert", "A100")).toBeUndefined();
+        // Bad input is still a 400 (the client's fault first), and scoring works on every replica.
+        expect((await request(replica.app).post("/v1/observe").send({ job_type: "bert" })).status).toBe(400);
+        expect((await request(replica.app).post("/v1/score").send({ job_type: "bert", candidate_gpu_types: ["A100"] })).status).toBe(200);
+        leading = true;
+        expect((await request(replica.app).post("/v1/observe").send(body)).status).toBe(200);
+        expect(replica.state.model.statsOf("bert", "A100")?.count).toBe(1);
+      } finally {
+        replica.dispose();
+      }
+    });
+
     it.each([
       { alias: "measured_runtime_s (README)", body: { job_type: "bert", gpu_type: "A100", measured_runtime_s: 5 } },
       { alias: "actual_runtime (library schema, job_id and features optional)", body: { job_id: "j-1", job_type: "bert", gpu_type: "A100", features: {}, actual_runtime: 5, success: true } },

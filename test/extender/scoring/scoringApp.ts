@@ -29,7 +29,7 @@ export function tempDir(): string {
 }
 
 export function openScoringFixture(
-  opts: { dir?: string; config?: ScoringConfigInput; store?: Omit<ScoringStoreOptions, "config">; maxBodyBytes?: number } = {},
+  opts: { dir?: string; config?: ScoringConfigInput; store?: Omit<ScoringStoreOptions, "config">; maxBodyBytes?: number; observeRefusal?: () => string | undefined } = {},
 ): ScoringFixture {
   const dir = opts.dir ?? tempDir();
   const dbPath = join(dir, "steward.db");
@@ -39,7 +39,7 @@ export function openScoringFixture(
   const registry = new Registry();
   const metrics = new ScoringMetrics(registry, state);
   const app = express();
-  app.use(createScoringApi({ model: state.model, store: state.store, metrics, log: silentLog, version: "test", ...(opts.maxBodyBytes && { maxBodyBytes: opts.maxBodyBytes }) }));
+  app.use(createScoringApi({ model: state.model, store: state.store, metrics, log: silentLog, version: "test", ...(opts.maxBodyBytes && { maxBodyBytes: opts.maxBodyBytes }), ...(opts.observeRefusal && { observeRefusal: opts.observeRefusal }) }));
   let closed = false;
   const close = () => {
     if (closed) return;

@@ -305,6 +305,25 @@ export function kubePortsContract(adapterName: string, factory: KubeFixtureFacto
         expect(await f.ports.configMaps.get("team-a", "absent")).toBeUndefined();
       });
 
+      it("apply creates the ConfigMap, then replaces its data and labels", async () => {
+        await f.ports.configMaps.apply("gpu-steward", "gpu-steward-state", { "state.json": "{\"a\":1}" }, { "app.kubernetes.io/name": "gpu-steward" });
+        const first = f.store.get(CONFIG_MAPS, "gpu-steward", "gpu-steward-state");
+        expect(first).toMatchObject({ kind: "ConfigMap", data: { "state.json": '{"a":1}' }, metadata: { labels: { "app.kubernetes.io/name": "gpu-steward" } } });
+        await f.ports.configMaps.apply("gpu-steward", "gpu-steward-state", { "state.json": "{\"a\":2}" });
+        const second = f.store.get(CONFIG_MAPS, "gpu-steward", "gpu-steward-state");
+        expect(second?.["data"]).toEqual({ "state.json": '{"a":2}' });
+        expect(versionOf(second)).not.toBe(versionOf(first));
+        expect(await f.ports.configMaps.get("gpu-steward", "gpu-steward-state")).toEqual({ "state.json": '{"a":2}' });
+        expect(f.store.list(CONFIG_MAPS, { namespace: "gpu-steward" })).toHaveLength(1);
+      });
+
+      it("apply surfaces a refused write as a typed error", async () => {
+        f.store.failNext("create", CONFIG_MAPS, new KubeApiError(403, "Forbidden", 'configmaps is forbidden: cannot create resource "configmaps"'));
+        const err = await rejection(f.ports.configMaps.apply("gpu-steward", "gpu-steward-state", { "state.json": "{}" }));
+        expect(err).toBeInstanceOf(KubeApiError);
+        expect((err as KubeApiError).statusCode).toBe(403);
+      });
+
       it("throws typed errors other than 404", async () => {
         f.store.failNext("get", CONFIG_MAPS, new KubeApiError(403, "Forbidden", 'configmaps "sft-config" is forbidden'));
         const err = await rejection(f.ports.configMaps.get("team-a", "sft-config"));
