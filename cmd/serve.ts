@@ -21,7 +21,7 @@ import { AdmissionDecisions, openStore, PendingRightsizing, type Store } from ".
 import { ExtenderConfig, extenderOptions } from "../extender/config.js";
 import { createScoringApi, openScoringState, ScoringMetrics } from "../extender/scoring/index.js";
 import { Learner, LearnerMetrics, LearnerRuns } from "../extender/learner/index.js";
-import { createSpendLoop, createSpendStatusApi, SqliteSpendStates } from "../extender/spend/index.js";
+import { createSpendLoop, createSpendStatusApi, SqliteSpendStates, UsageLedger } from "../extender/spend/index.js";
 import { SharedState, SharedStateMetrics } from "../extender/sharedState/index.js";
 import { ClusterView } from "../platform/kube/clusterView.js";
 import { ClusterViewSyncMetrics } from "../platform/kube/clusterViewMetrics.js";
@@ -173,6 +173,12 @@ export async function startServe(config: ServeConfig, deps: ServeDeps = {}, role
   const view = new ClusterView(config.extender.gpuResource);
 
   const spendConfig = config.extender.spend;
+  // The embedded ledger samples this replica's cluster view (every replica, so a new leader has the
+  // month's history); it needs the cluster, so standalone it is left out and the ledger source refused.
+  const ledger =
+    kube && roles.extender && spendConfig.source === "ledger"
+      ? new UsageLedger({ db: store.db, view, pool: spendConfig.pool, isSynced: () => viewSync?.isSynced() ?? false, whenSynced: () => viewSync?.synced ?? Promise.resolve(), clock, log: log.child({ component: "spend-ledger" }) })
+      : undefined;
   const spendLoop = roles.extender
     ? createSpendLoop({
         config: spendConfig,
@@ -180,7 +186,7 @@ export async function startServe(config: ServeConfig, deps: ServeDeps = {}, role
         registry,
         clock,
         log: log.child({ component: "spend-loop" }),
-        sources: { isPoolNode: (name) => view.capacity(name)?.pool === spendConfig.pool },
+        sources: { isPoolNode: (name) => view.capacity(name)?.pool === spendConfig.pool, ...(ledger && { ledgerUsages: () => ledger.usages() }) },
       })
     : undefined;
   const learner =
@@ -292,8 +298,9 @@ export async function startServe(config: ServeConfig, deps: ServeDeps = {}, role
   const leaders = kube && leaderLoops.length > 0 ? startLeaderLoops({ config, kube, clock, log, loops: leaderLoops }) : undefined;
   const standaloneLoops = !kube && spendLoop ? new AbortController() : undefined;
   if (standaloneLoops && spendLoop) void spendLoop.run({ signal: standaloneLoops.signal });
-  const following = sharedState ? new AbortController() : undefined;
+  const following = sharedState || ledger ? new AbortController() : undefined;
   if (sharedState && following) void sharedState.follow(following.signal);
+  if (ledger && following) void ledger.run(following.signal);
 
   return {
     ...(webhookPort !== undefined && { webhookPort }),

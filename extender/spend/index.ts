@@ -15,3 +15,4 @@ export { FOLLOWER_REFRESH_MS, SpendLoop, type SpendCycle, type SpendLoopDeps, ty
 export { SpendMetrics, type SpendCycleResult } from "./metrics.js";
 export { createSpendLoop, type SpendLoopWiring } from "./createSpendLoop.js";
 export { createSpendStatusApi, spendStatus, type SpendStatus } from "./statusApi.js";
+export { DEFAULT_LEDGER_SAMPLE_MS, LEDGER_RETENTION_MS, UsageLedger, type LedgerSample, type UsageLedgerDeps } from "./usageLedger.js";

@@ -20,7 +20,16 @@ export interface NodeObject {
 
 export interface PodObject extends PodLike {
   spec?: PodLike["spec"] & { nodeName?: string };
-  status?: { phase?: string };
+  status?: { phase?: string; startTime?: string };
+}
+
+/** A GPU pod on a node of a credit pool, for the spend ledger. */
+export interface PoolPod {
+  /** podKey: the uid. */
+  key: string;
+  gpus: number;
+  /** `status.startTime`, epoch ms; undefined until the kubelet reports it. */
+  startMs: number | undefined;
 }
 
 /** Node and usage in one mutable record; `capacity()` hands it out read-only, so reads allocate nothing. */
@@ -45,6 +54,7 @@ interface PodEntry {
   /** `namespace/job-name` of the training job the pod belongs to, for `podsOfJob`. */
   job: string | undefined;
   replicaType: string | undefined;
+  startMs: number | undefined;
 }
 
 const EMPTY_FIT_KEY = fitKeyOf({ allocatableGpus: 0, usedGpus: 0 });
@@ -132,7 +142,7 @@ export class ClusterView {
     const jobType = labels?.[JOB_TYPE_LABEL];
     const jobName = labels?.[TRAINING_JOB_NAME_LABEL];
     const job = jobName === undefined ? undefined : jobKey(pod.metadata?.namespace ?? "default", jobName);
-    this.pods.set(key, { nodeName, gpus, ...(jobType !== undefined && { jobType }), job, replicaType: labels?.[TRAINING_REPLICA_TYPE_LABEL] });
+    this.pods.set(key, { nodeName, gpus, ...(jobType !== undefined && { jobType }), job, replicaType: labels?.[TRAINING_REPLICA_TYPE_LABEL], startMs: startMsOf(pod) });
     if (job !== undefined) {
       let keys = this.jobPods.get(job);
       if (!keys) this.jobPods.set(job, (keys = new Set()));
@@ -191,6 +201,15 @@ export class ClusterView {
     return pods;
   }
 
+  /** The bound, non-terminal GPU pods on nodes labelled `gpu-steward.io/pool=<pool>`. O(pods). */
+  poolPods(pool: string): PoolPod[] {
+    const found: PoolPod[] = [];
+    for (const [key, pod] of this.pods) {
+      if (this.known.get(pod.nodeName)?.pool === pool) found.push({ key, gpus: pod.gpus, startMs: pod.startMs });
+    }
+    return found;
+  }
+
   private entryOf(name: string): NodeEntry {
     let entry = this.entries.get(name);
     // Every entry has every field from the start: one hidden class, so the per-node reads in
@@ -220,6 +239,12 @@ export class ClusterView {
     }
     if (!this.known.has(pod.nodeName) && entry.usedGpus <= 0 && entry.jobTypes.size === 0) this.entries.delete(pod.nodeName);
   }
+}
+
+function startMsOf(pod: PodObject): number | undefined {
+  const at = pod.status?.startTime;
+  const ms = at === undefined ? Number.NaN : Date.parse(at);
+  return Number.isFinite(ms) ? ms : undefined;
 }
 
 function jobKey(namespace: string, jobName: string): string {

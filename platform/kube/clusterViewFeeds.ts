@@ -25,7 +25,7 @@ const PodIdentity = z.looseObject({
 const PodSchema = z.looseObject({
   metadata: z.looseObject({ name: z.string().min(1), namespace: z.string().optional(), uid: z.string().optional(), labels: Labels.optional() }),
   spec: z.looseObject({ nodeName: z.string().optional(), containers: z.array(Container), initContainers: z.array(Container).optional() }),
-  status: z.looseObject({ phase: z.string().optional() }).optional(),
+  status: z.looseObject({ phase: z.string().optional(), startTime: z.string().optional() }).optional(),
 });
 
 /** The first problem, as `path: message`, for the log's `field`. */

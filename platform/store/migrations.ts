@@ -146,6 +146,23 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX placement_decisions_at ON placement_decisions (at_ms);
     `,
   },
+  {
+    version: 7,
+    name: "spend ledger usages",
+    up: `
+      -- The embedded spend ledger: one row per GPU pod seen on a credit-pool node, open (end_ms NULL)
+      -- while it runs. Kept on every replica from its own cluster view, so a new leader has the
+      -- month's history; rows that ended over two months ago are pruned.
+      CREATE TABLE gpu_usages (
+        pod_uid      TEXT NOT NULL PRIMARY KEY,
+        pool         TEXT NOT NULL,
+        gpus         REAL NOT NULL CHECK (gpus >= 0),
+        start_ms     INTEGER NOT NULL,
+        end_ms       INTEGER CHECK (end_ms IS NULL OR end_ms >= start_ms)
+      ) STRICT;
+      CREATE INDEX gpu_usages_end ON gpu_usages (end_ms);
+    `,
+  },
 ];
 
 const CREATE_TRACKING = `
