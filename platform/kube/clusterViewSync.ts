@@ -2,8 +2,10 @@
  * Keeps a ClusterView in step with the cluster's Nodes and Pods (cluster mode), as an informer would:
  * one reflector per resource (reflector.ts) lists, then watches, and feeds the view (clusterViewFeeds.ts).
  *
- * Pods are followed in all namespaces, terminal ones included: the view drops Succeeded/Failed pods
- * itself when their update arrives, which is also what releases their GPUs.
+ * Pods are followed in all namespaces, bound and not terminal (ASSIGNED_NON_TERMINAL_PODS, the field
+ * selector kube-scheduler's informer uses): a pod that finishes leaves the selection and arrives as
+ * DELETED, which releases its GPUs. The view also drops Succeeded/Failed pods itself, for sources
+ * that send them.
  *
  * `synced` resolves once both resources have been listed: until then the view undercounts and the
  * extender should not be called ready.

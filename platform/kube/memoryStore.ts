@@ -18,6 +18,7 @@
 import jsonpatch, { type Operation } from "fast-json-patch";
 import { systemClock, type Clock } from "../clock.js";
 import { ConflictError, InvalidError, KubeApiError, NotFoundError } from "./errors.js";
+import { matchesFields, parseFieldSelector } from "./fieldSelector.js";
 import { matchesLabels, parseLabelSelector } from "./labelSelector.js";
 import { applyMergePatch } from "./mergePatch.js";
 import { WatchLog, type StoreWatcher, type WireObject } from "./memoryWatchLog.js";
@@ -119,12 +120,14 @@ export class MemoryObjectStore {
     return found === undefined ? undefined : clone(found);
   }
 
-  list(gvr: GroupVersionResource, opts: ListOptions = {}): WireObject[] {
+  /** `fieldSelector` as the server reads it (fieldSelector.ts), for the watches that list with one. */
+  list(gvr: GroupVersionResource, opts: ListOptions & { fieldSelector?: string } = {}): WireObject[] {
     this.#takeFault("list", gvr);
     const requirements = parseLabelSelector(opts.labelSelector ?? "");
+    const fields = parseFieldSelector(opts.fieldSelector ?? "");
     const prefix = opts.namespace === undefined ? `${resourceName(gvr)}/` : `${resourceName(gvr)}/${opts.namespace}/`;
     return [...this.#objects.entries()]
-      .filter(([key, obj]) => key.startsWith(prefix) && matchesLabels(requirements, labelsOf(obj)))
+      .filter(([key, obj]) => key.startsWith(prefix) && matchesLabels(requirements, labelsOf(obj)) && matchesFields(fields, obj))
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([, obj]) => clone(obj));
   }

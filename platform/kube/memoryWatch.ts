@@ -7,6 +7,7 @@
  * and delivery latency (events reach the handler synchronously, inside the write that caused them).
  */
 import { toKubeError } from "./errors.js";
+import { ASSIGNED_NON_TERMINAL_PODS, parseFieldSelector, SelectedEvents } from "./fieldSelector.js";
 import type { MemoryObjectStore } from "./memoryStore.js";
 import type { ClusterWatches, GroupVersionResource, ObjectList, ObjectWatch, WatchEvent, WatchOptions } from "./ports.js";
 
@@ -17,6 +18,8 @@ export class MemoryObjectWatch implements ObjectWatch {
   constructor(
     private readonly store: MemoryObjectStore,
     private readonly gvr: GroupVersionResource,
+    /** As the server applies `fieldSelector` to the list and the watch (fieldSelector.ts). */
+    private readonly fieldSelector = "",
   ) {}
 
   get resource(): string {
@@ -24,7 +27,7 @@ export class MemoryObjectWatch implements ObjectWatch {
   }
 
   async list(): Promise<ObjectList> {
-    const items = this.store.list(this.gvr);
+    const items = this.store.list(this.gvr, { fieldSelector: this.fieldSelector });
     return { items, resourceVersion: this.store.resourceVersion };
   }
 
@@ -44,9 +47,13 @@ export class MemoryObjectWatch implements ObjectWatch {
       const onAbort = (): void => finish();
       signal.addEventListener("abort", onAbort, { once: true });
       try {
+        const requirements = parseFieldSelector(this.fieldSelector);
+        const selected = requirements.length === 0 ? undefined : new SelectedEvents(requirements);
         const stop = this.store.watch(this.gvr, opts.resourceVersion, {
-          onEvent: (e) => {
+          onEvent: (raw) => {
             if (settled) return;
+            const e = selected === undefined ? raw : selected.translate(raw);
+            if (e === undefined) return;
             try {
               onEvent(e);
             } catch (err) {
@@ -67,5 +74,5 @@ export class MemoryObjectWatch implements ObjectWatch {
 }
 
 export function memoryClusterWatches(store: MemoryObjectStore): ClusterWatches {
-  return { nodes: new MemoryObjectWatch(store, NODES), pods: new MemoryObjectWatch(store, PODS) };
+  return { nodes: new MemoryObjectWatch(store, NODES), pods: new MemoryObjectWatch(store, PODS, ASSIGNED_NON_TERMINAL_PODS) };
 }

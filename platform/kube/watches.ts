@@ -21,6 +21,7 @@
  * - `Watch` hands back its AbortController only once the response headers are in: a watch stopped before
  *   that settles at once here, but its socket lingers until the server answers.
  */
+import { ASSIGNED_NON_TERMINAL_PODS } from "./fieldSelector.js";
 import { CoreV1Api, Watch, type KubeConfig } from "@kubernetes/client-node";
 import { KubeApiError, kubeErrorFor, toKubeError } from "./errors.js";
 import type { ClusterWatches, ObjectList, ObjectWatch, WatchEvent, WatchOptions } from "./ports.js";
@@ -62,6 +63,8 @@ export class KubeObjectWatch implements ObjectWatch {
     private readonly path: string,
     private readonly listPage: ListPageFn,
     private readonly watcher: Watch,
+    /** Sent with the list and the watch; the server then reports objects leaving the selection as DELETED. */
+    private readonly fieldSelector?: string,
   ) {}
 
   async list(): Promise<ObjectList> {
@@ -104,6 +107,7 @@ export class KubeObjectWatch implements ObjectWatch {
       const query = {
         resourceVersion: opts.resourceVersion,
         allowWatchBookmarks: true,
+        ...(this.fieldSelector !== undefined && { fieldSelector: this.fieldSelector }),
         ...(opts.timeoutSeconds !== undefined && { timeoutSeconds: opts.timeoutSeconds }),
       };
       const handle = (type: unknown, object: unknown): void => {
@@ -135,6 +139,12 @@ export function kubeClusterWatches(kc: KubeConfig): ClusterWatches {
   const page = (continueToken: string | undefined) => (continueToken === undefined ? {} : { _continue: continueToken });
   return {
     nodes: new KubeObjectWatch("nodes", "/api/v1/nodes", (limit, c) => core.listNode({ limit, ...page(c) }), watcher),
-    pods: new KubeObjectWatch("pods", "/api/v1/pods", (limit, c) => core.listPodForAllNamespaces({ limit, ...page(c) }), watcher),
+    pods: new KubeObjectWatch(
+      "pods",
+      "/api/v1/pods",
+      (limit, c) => core.listPodForAllNamespaces({ limit, fieldSelector: ASSIGNED_NON_TERMINAL_PODS, ...page(c) }),
+      watcher,
+      ASSIGNED_NON_TERMINAL_PODS,
+    ),
   };
 }

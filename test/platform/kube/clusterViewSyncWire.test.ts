@@ -66,7 +66,7 @@ describe("ClusterView sync on the wire", () => {
     expect(lists).toEqual(
       expect.arrayContaining([
         ["GET", "/api/v1/nodes", { limit: String(LIST_PAGE_SIZE) }],
-        ["GET", "/api/v1/pods", { limit: String(LIST_PAGE_SIZE) }],
+        ["GET", "/api/v1/pods", { limit: String(LIST_PAGE_SIZE), fieldSelector: "spec.nodeName!=,status.phase!=Succeeded,status.phase!=Failed" }],
       ]),
     );
     for (const path of ["/api/v1/nodes", "/api/v1/pods"]) {
@@ -75,6 +75,9 @@ describe("ClusterView sync on the wire", () => {
       expect(Number(watch?.query["timeoutSeconds"])).toBeGreaterThanOrEqual(300);
       expect(Number(watch?.query["timeoutSeconds"])).toBeLessThan(600);
     }
+    // Pods as kube-scheduler's informer selects them: bound and not terminal, on the list and the watch.
+    expect(watchRequests("/api/v1/pods")[0]?.query["fieldSelector"]).toBe("spec.nodeName!=,status.phase!=Succeeded,status.phase!=Failed");
+    expect(watchRequests("/api/v1/nodes")[0]?.query["fieldSelector"]).toBeUndefined();
   });
 
   it("follows continue tokens until the list is whole", async () => {

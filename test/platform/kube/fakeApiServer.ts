@@ -245,7 +245,11 @@ export async function startFakeApiServer(clock: Clock, store = new MemoryObjectS
     const ns = namespace ?? "";
     switch (verb) {
       case "list": {
-        const all = store.list(resource.gvr, { ...(namespace === undefined ? {} : { namespace }), labelSelector: url.searchParams.get("labelSelector") ?? "" });
+        const all = store.list(resource.gvr, {
+          ...(namespace === undefined ? {} : { namespace }),
+          labelSelector: url.searchParams.get("labelSelector") ?? "",
+          fieldSelector: url.searchParams.get("fieldSelector") ?? "",
+        });
         const apiVersion = resource.gvr.group === "" ? resource.gvr.version : `${resource.gvr.group}/${resource.gvr.version}`;
         const { items, metadata } = page(all, url.searchParams, store.resourceVersion);
         return { code: 200, body: { apiVersion, kind: `${resource.kind}List`, metadata, items } };
@@ -325,6 +329,7 @@ export async function startFakeApiServer(clock: Clock, store = new MemoryObjectS
         resourceVersion: q.get("resourceVersion") ?? "",
         bookmarks: ["true", "1"].includes(q.get("allowWatchBookmarks") ?? ""),
         timeoutSeconds: q.has("timeoutSeconds") ? Number(q.get("timeoutSeconds")) : undefined,
+        fieldSelector: q.get("fieldSelector") ?? "",
         goneAs: fake.goneAs,
       },
       res,

@@ -5,6 +5,7 @@
  * as an ERROR event inside a 200 stream (what the server does today) or as an HTTP 410 (older servers,
  * some proxies), chosen per test.
  */
+import { parseFieldSelector, SelectedEvents } from "../../../platform/kube/fieldSelector.js";
 import type { ServerResponse } from "node:http";
 import type { KubeApiError } from "../../../platform/kube/errors.js";
 import type { MemoryObjectStore, WireObject } from "../../../platform/kube/memoryStore.js";
@@ -22,6 +23,8 @@ export interface WatchRequest {
   bookmarks: boolean;
   timeoutSeconds: number | undefined;
   goneAs: GoneAs;
+  /** As the server applies it: objects entering and leaving the selection arrive as ADDED and DELETED. */
+  fieldSelector?: string;
 }
 
 export interface OpenWatch {
@@ -72,8 +75,12 @@ export function streamWatch(w: WatchRequest, res: ServerResponse, status: (code:
   };
   let stopWatch: () => void = () => undefined;
   try {
+    const fields = parseFieldSelector(w.fieldSelector ?? "");
+    const selected = fields.length === 0 ? undefined : new SelectedEvents(fields);
     stopWatch = w.store.watch(w.gvr, w.resourceVersion, {
-      onEvent: (e) => {
+      onEvent: (raw) => {
+        const e = selected === undefined ? raw : selected.translate(raw);
+        if (e === undefined) return;
         if (e.type === "BOOKMARK" && !w.bookmarks) return;
         if (inNamespace(e, w.namespace)) line(JSON.stringify(e));
       },

@@ -150,6 +150,21 @@ export function clusterViewSyncContract(adapterName: string, factory: SyncFixtur
       expect(rec.lists).toEqual({ nodes: 1, pods: 1 });
     });
 
+    it("counts a pending pod once it is bound, and releases it when it finishes or is deleted", async () => {
+      await start().synced;
+      await connected();
+      expect(view.capacity("gpu-2")?.usedGpus).toBe(0);
+      f.store.replace(PODS, "team-a", "pending", aPod("pending", "gpu-2", 4, "Running"));
+      await vi.waitFor(() => expect(view.capacity("gpu-2")?.usedGpus).toBe(4));
+      f.store.replace(PODS, "team-a", "pending", aPod("pending", "gpu-2", 4, "Succeeded"));
+      await vi.waitFor(() => expect(view.capacity("gpu-2")?.usedGpus).toBe(0));
+      // A finished pod changing again, then deleted, never counts again.
+      f.store.replace(PODS, "team-a", "done", aPod("done", "gpu-2", 4, "Succeeded"));
+      f.store.delete(PODS, "team-a", "done");
+      f.store.create(PODS, "team-c", aPod("marker", "gpu-2", 1));
+      await vi.waitFor(() => expect(view.capacity("gpu-2")?.usedGpus).toBe(1));
+    });
+
     it("resumes a dropped watch from the last resourceVersion it saw, without listing again", async () => {
       await start().synced;
       await connected();
