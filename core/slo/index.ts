@@ -44,3 +44,4 @@ export {
   type ThrottlePlan,
   type TightenRequest,
 } from "./throttlePlan.js";
+export { replicaCounters, replicaLoad, type ReplicaCounters, type ReplicaLoad } from "./replicaLoad.js";

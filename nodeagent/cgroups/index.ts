@@ -14,3 +14,4 @@ export {
 export { CgroupRefusal, isCgroupRefusal, type RefusalReason } from "./refusal.js";
 export { ThrottleRecords, type ThrottledFile, type ThrottleRecord } from "./throttleRecords.js";
 export { CgroupThrottler, type CgroupThrottlerOptions, type IoThrottle, type PodLimits, type RestoreOutcome, type WriteOutcome } from "./throttler.js";
+export { IoRates, parseIoStat, PodIoReader, wholeDisks, type DeviceIo } from "./ioStat.js";
