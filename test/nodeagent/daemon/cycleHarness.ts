@@ -34,7 +34,7 @@ export const discovery: GpuDiscovery = {
     memoryTotalMiB: 81559,
     memoryUsedMiB: 40000,
     utilizationGpuPercent: index === 0 ? 90 : 10,
-    migMode: { current: "disabled", pending: "disabled" },
+    migMode: { current: "Disabled", pending: "Disabled" },
     pciDeviceId: "0x233010DE",
     numaNode: index,
     localCpuList: index === 0 ? "0-31" : "32-63",
@@ -99,7 +99,7 @@ export function harness(opts: { mitigation?: boolean; tier2?: CycleDeps["tier2"]
   const metrics = new MemoryMetrics();
   const tenant = new VllmExposition();
   metrics.servers.set("10.0.0.5", tenant);
-  const optIn = opts.batchOptIn === false ? {} : { "gpu-steward.io/throttle": "allowed" };
+  const optIn: Record<string, string> = opts.batchOptIn === false ? {} : { "gpu-steward.io/throttle": "allowed" };
   const pods = [
     agentPod(TENANT, "llama-serve-0", "10.0.0.5", { "gpu-steward.io/p99-slo-ms": "500" }, {}, "Guaranteed"),
     agentPod(BATCH, "finetune-0", "10.0.0.6", {}, optIn, "Burstable"),
