@@ -20,3 +20,5 @@ export { parseSmiLog } from "./smiLog.js";
 export { isNvidiaGpuFunction, NVIDIA_VENDOR_ID, parseNumaDistanceRow, parseSysfsHex, parseSysfsNumaNode } from "./sysfsText.js";
 export type { XmlElement } from "./xml.js";
 export { childElement, childElements, parseXml } from "./xml.js";
+export type { ContainerAllocation, GpuHolder, GpuHoldersOptions, PodDevices, ResourceDevices } from "./gpuHolders.js";
+export { GPU_RESOURCE_PREFIXES, gpuHolders } from "./gpuHolders.js";

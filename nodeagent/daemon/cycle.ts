@@ -60,6 +60,15 @@ export interface TenantView {
   readonly status: TenantStatus;
   readonly gpu: string;
   readonly noLatency: string | null;
+  /** When the tenant entered `status` (as this process saw it). */
+  readonly sinceMs: number;
+}
+
+/** A cgroup file holding our value, with the tenant it protects and when it is undone at the latest. */
+export interface ActiveThrottle extends ThrottleRecord {
+  /** Undefined for a leftover of an earlier run (restored at start-up, so only briefly). */
+  readonly victim: string | undefined;
+  readonly expiresAtMs: number | undefined;
 }
 
 export interface ActionRecord {
@@ -76,10 +85,12 @@ export interface CycleResult {
   readonly discovery: GpuDiscovery;
   readonly pods: readonly AgentPod[];
   readonly gpusByPod: ReadonlyMap<string, PodGpus>;
+  /** The last pod-resources answer (per container), for the report's allocation. */
+  readonly devices: readonly PodDevicesLike[];
   readonly scrapes: ReadonlyMap<string, PodScrape>;
   readonly tenants: readonly TenantView[];
   readonly violations: readonly Violation[];
-  readonly throttles: readonly ThrottleRecord[];
+  readonly throttles: readonly ActiveThrottle[];
   readonly actions: readonly ActionRecord[];
   readonly migRequests: readonly MigRequestRecord[];
   readonly problems: readonly string[];
@@ -90,8 +101,11 @@ export interface CycleResult {
 export class AgentCycle {
   #ledger: ThrottleLedger = EMPTY_LEDGER;
   #gpusByPod = new Map<string, PodGpus>();
+  #devices: readonly PodDevicesLike[] = [];
   /** Victim UID → violations in a row that Tier 1 could not act on. */
   readonly #tier1Exhausted = new Map<string, number>();
+  /** Tenant UID → its status and since when. */
+  readonly #statusSince = new Map<string, { status: TenantStatus; sinceMs: number }>();
 
   constructor(private readonly d: CycleDeps) {}
 
@@ -111,12 +125,13 @@ export class AgentCycle {
     let podResources: boolean | null = null;
     if (this.d.podDevices) {
       try {
-        this.#gpusByPod = podGpus(await this.d.podDevices(), pods);
+        this.#devices = await this.d.podDevices();
+        this.#gpusByPod = podGpus(this.#devices, pods);
         podResources = true;
       } catch (err) {
         // Keep the last answer for pods still here: GPUs do not move between pods while they run.
         this.#gpusByPod = new Map([...this.#gpusByPod].filter(([uid]) => byUid.has(uid)));
-        problems.push(`pod-resources: ${(err as Error).message}`);
+        problems.push((err as Error).message);
         podResources = false;
       }
     }
@@ -148,6 +163,10 @@ export class AgentCycle {
 
     const tenantViews: TenantView[] = tenants.map((p) => {
       const s = scrapes.get(p.uid);
+      const status = this.d.tracker.status(p.uid) ?? "unknown";
+      const seen = this.#statusSince.get(p.uid);
+      const since = seen !== undefined && seen.status === status ? seen.sinceMs : nowMs;
+      this.#statusSince.set(p.uid, { status, sinceMs: since });
       const fromFile = s?.p99Ms === undefined ? files?.byPod.get(p.uid) : undefined;
       const p99 = s?.p99Ms ?? fromFile;
       return {
@@ -159,26 +178,39 @@ export class AgentCycle {
         p99Ms: p99 ?? null,
         samples: s?.samples ?? 0,
         source: s?.p99Ms !== undefined ? "metrics" : fromFile !== undefined ? "metric-file" : null,
-        status: this.d.tracker.status(p.uid) ?? "unknown",
+        status,
         gpu: this.#gpusByPod.get(p.uid)?.gpus[0] ?? "node",
         noLatency: p99 === undefined ? (s?.noLatency ?? "no-metrics") : null,
+        sinceMs: since,
       };
     });
+    const tenantUids = new Set(tenants.map((p) => p.uid));
+    for (const uid of [...this.#statusSince.keys()]) if (!tenantUids.has(uid)) this.#statusSince.delete(uid);
     return {
       atMs: nowMs,
       durationMs: clock.nowMs() - started,
       discovery,
       pods,
       gpusByPod: this.#gpusByPod,
+      devices: this.#devices,
       scrapes,
       tenants: tenantViews,
       violations,
-      throttles: this.d.mitigation?.throttler.active() ?? [],
+      throttles: this.#activeThrottles(),
       actions,
       migRequests,
       problems,
       inputs: { nvidiaSmi: discovery.source === "nvidia-smi", podResources, mitigation: this.d.mitigation !== undefined },
     };
+  }
+
+  #activeThrottles(): ActiveThrottle[] {
+    const m = this.d.mitigation;
+    if (m === undefined) return [];
+    return m.throttler.active().map((r) => {
+      const t = this.#ledger.throttles[r.podUid];
+      return { ...r, victim: t?.victim, expiresAtMs: t === undefined ? undefined : t.lastChangeMs + m.maxAgeMs };
+    });
   }
 
   /** What bully selection knows of each running pod: GPUs, NUMA nodes, GPU share and io rate. */

@@ -4,13 +4,14 @@
  * Device ids of time-sliced GPUs carry a replica suffix (`GPU-…::3`); the GPU is the part before it.
  * MIG devices (`MIG-…`) are kept as they are: a MIG tenant is judged with the others on that instance.
  */
+import { GPU_RESOURCE_PREFIXES } from "../../core/gpu/index.js";
 import type { AgentPod } from "../tenants/index.js";
 
 /** What pod-resources `List` returns, reduced to what is read here. */
 export interface PodDevicesLike {
   readonly namespace: string;
   readonly name: string;
-  readonly containers: readonly { readonly devices: readonly { readonly resourceName: string; readonly deviceIds: readonly string[]; readonly numaNodes?: readonly number[] }[] }[];
+  readonly containers: readonly { readonly name?: string; readonly devices: readonly { readonly resourceName: string; readonly deviceIds: readonly string[]; readonly numaNodes?: readonly number[] }[] }[];
 }
 
 export interface PodGpus {
@@ -18,7 +19,10 @@ export interface PodGpus {
   readonly numaNodes: number[];
 }
 
-export const GPU_RESOURCE_PREFIX = "nvidia.com/";
+/** `nvidia.com/gpu` and MIG resources; not the network operator's NICs, also under `nvidia.com/`. */
+export function isGpuResource(resourceName: string): boolean {
+  return GPU_RESOURCE_PREFIXES.some((p) => resourceName.startsWith(p));
+}
 
 export function gpuIdOf(deviceId: string): string {
   const cut = deviceId.indexOf("::");
@@ -35,7 +39,7 @@ export function podGpus(devices: readonly PodDevicesLike[], pods: readonly Agent
     const numa = new Set<number>();
     for (const c of d.containers) {
       for (const dev of c.devices) {
-        if (!dev.resourceName.startsWith(GPU_RESOURCE_PREFIX)) continue;
+        if (!isGpuResource(dev.resourceName)) continue;
         for (const id of dev.deviceIds) gpus.add(gpuIdOf(id));
         for (const n of dev.numaNodes ?? []) numa.add(n);
       }

@@ -81,12 +81,12 @@ describe("agent cycle: SLO protection end to end", () => {
 
   it("keeps the last pod-resources answer when the kubelet stops answering, and says so", async () => {
     let fail = false;
-    h = harness({ podDevices: async () => (fail ? Promise.reject(new Error("/var/lib/kubelet/pod-resources/kubelet.sock: connect ENOENT")) : h!.devices) });
+    h = harness({ podDevices: async () => (fail ? Promise.reject(new Error("kubelet pod-resources at /var/lib/kubelet/pod-resources/kubelet.sock: no such socket")) : h!.devices) });
     await poll(h, 0.2);
     fail = true;
     const r = await poll(h, 0.2);
     expect(r.inputs.podResources).toBe(false);
-    expect(r.problems).toContain("pod-resources: /var/lib/kubelet/pod-resources/kubelet.sock: connect ENOENT");
+    expect(r.problems).toContain("kubelet pod-resources at /var/lib/kubelet/pod-resources/kubelet.sock: no such socket");
     expect(r.gpusByPod.get(TENANT)?.gpus).toEqual(["GPU-aaaaaaaa-0000-0000-0000-000000000000"]);
   });
 });
