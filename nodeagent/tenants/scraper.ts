@@ -27,12 +27,15 @@ export interface PodScrape {
   /** Requests in the window (the p99's sample count). */
   readonly samples: number;
   readonly load: ReplicaLoad | undefined;
+  /** Time to first token, p99 over the window (ms), for every scraped server, tenant or not. */
+  readonly ttftP99Ms: number | undefined;
   readonly error: string | undefined;
 }
 
 interface Previous {
   latency: Bucket[] | undefined;
   latencyKind: LatencyKind;
+  ttft: Bucket[] | undefined;
   counters: ReplicaCounters;
 }
 
@@ -62,7 +65,7 @@ export class TenantScraper {
   }
 
   async #one(pod: AgentPod, nowMs: number): Promise<PodScrape> {
-    const failed = (error: string): PodScrape => ({ uid: pod.uid, p99Ms: undefined, noLatency: "scrape-failed", samples: 0, load: undefined, error });
+    const failed = (error: string): PodScrape => ({ uid: pod.uid, p99Ms: undefined, noLatency: "scrape-failed", samples: 0, load: undefined, ttftP99Ms: undefined, error });
     if (pod.podIp === undefined) return failed("the pod has no IP yet");
     const host = pod.podIp.includes(":") ? `[${pod.podIp}]` : pod.podIp;
     let text: string;
@@ -76,14 +79,17 @@ export class TenantScraper {
     const prev = this.#previous.get(pod.uid);
     const load = replicaLoad(prev?.counters, counters);
     const histogram = latencyHistogram(samples, pod.latencyKind);
+    const ttft = latencyHistogram(samples, "ttft");
     // A changed latency kind (annotation edited) starts a new window.
     const prevBuckets = prev?.latencyKind === pod.latencyKind ? prev.latency : undefined;
-    this.#previous.set(pod.uid, { latency: histogram?.buckets, latencyKind: pod.latencyKind, counters });
-    if (pod.sloMs === undefined) return { uid: pod.uid, p99Ms: undefined, noLatency: "not-a-tenant", samples: 0, load, error: undefined };
-    if (histogram === undefined) return { uid: pod.uid, p99Ms: undefined, noLatency: "no-histogram", samples: 0, load, error: undefined };
+    this.#previous.set(pod.uid, { latency: histogram?.buckets, latencyKind: pod.latencyKind, ttft: ttft?.buckets, counters });
+    const ttftWindow = ttft === undefined ? undefined : windowQuantile(0.99, prev?.ttft, ttft.buckets, 1);
+    const common = { uid: pod.uid, load, ttftP99Ms: ttftWindow?.kind === "value" ? ttftWindow.seconds * 1000 : undefined, error: undefined };
+    if (pod.sloMs === undefined) return { ...common, p99Ms: undefined, noLatency: "not-a-tenant", samples: 0 };
+    if (histogram === undefined) return { ...common, p99Ms: undefined, noLatency: "no-histogram", samples: 0 };
     const p99 = windowQuantile(0.99, prevBuckets, histogram.buckets, this.options.minSamples);
     return p99.kind === "value"
-      ? { uid: pod.uid, p99Ms: p99.seconds * 1000, noLatency: undefined, samples: p99.requests, load, error: undefined }
-      : { uid: pod.uid, p99Ms: undefined, noLatency: p99.reason, samples: p99.requests, load, error: undefined };
+      ? { ...common, p99Ms: p99.seconds * 1000, noLatency: undefined, samples: p99.requests }
+      : { ...common, p99Ms: undefined, noLatency: p99.reason, samples: p99.requests };
   }
 }
