@@ -9,6 +9,7 @@ import { KubeDeployments } from "./deployments.js";
 import { KubeConfigError } from "./errors.js";
 import { coreV1EventSink, KubeEventRecorder } from "./events.js";
 import { KubeLeases } from "./leases.js";
+import { KubeNodeReports } from "./nodeReports.js";
 import type { EventRecorderOptions, KubeIdentity, KubePorts } from "./ports.js";
 import { KubeSecrets } from "./secrets.js";
 import { kubeClusterWatches } from "./watches.js";
@@ -66,13 +67,15 @@ export interface KubeAdapterOptions {
 /** The client-node adapters for every port, sharing one KubeConfig. */
 export function kubeAdapters(kc: KubeConfig, log: Logger, clock: Clock, identity: KubeIdentity, opts: KubeAdapterOptions = {}): KubePorts {
   const core = kc.makeApiClient(CoreV1Api);
+  const custom = kc.makeApiClient(CustomObjectsApi);
   return {
     events: new KubeEventRecorder(coreV1EventSink(core), log.child({ component: "kube-events" }), clock, identity.podName, opts.events),
-    customObjects: new KubeCustomObjects(kc.makeApiClient(CustomObjectsApi)),
+    customObjects: new KubeCustomObjects(custom),
     configMaps: new KubeConfigMaps(core),
     secrets: new KubeSecrets(core),
     leases: new KubeLeases(kc.makeApiClient(CoordinationV1Api)),
     watches: kubeClusterWatches(kc),
     deployments: new KubeDeployments(kc.makeApiClient(AppsV1Api)),
+    nodeReports: new KubeNodeReports(custom),
   };
 }

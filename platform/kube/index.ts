@@ -1,4 +1,4 @@
-/** platform/kube public surface: the ports, their two adapter sets, typed errors, leader election and the cluster-view sync. */
+/** platform/kube public surface: the ports, their two adapter sets, typed errors, leader election, the cluster-view sync and NodeReports. */
 export type {
   ConfigMaps,
   CustomObject,
@@ -15,6 +15,8 @@ export type {
   KubePorts,
   Leases,
   ListOptions,
+  NodeReportBody,
+  NodeReports,
   ObjectList,
   ObjectRef,
   ObjectWatch,
@@ -24,7 +26,8 @@ export type {
 } from "./ports.js";
 export { IN_CLUSTER, kubeAdapters, loadKubeConfig, runningInCluster, type KubeAdapterOptions, type LoadKubeConfigOptions } from "./client.js";
 export { KubeEventRecorder } from "./events.js";
-export { memoryAdapters, type MemoryKubePorts } from "./memory.js";
+export { memoryAdapters, MemoryNodeReports, type MemoryKubePorts } from "./memory.js";
+export { KubeNodeReports, NODE_REPORT_FIELD_MANAGER, NODE_REPORT_LABELS, NODE_REPORTS, NodeReportWriter } from "./nodeReports.js";
 export { MemoryObjectStore } from "./memoryStore.js";
 export { KubeDeployments } from "./deployments.js";
 export { DEPLOYMENTS, MemoryDeployments } from "./memoryDeployments.js";

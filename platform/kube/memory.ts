@@ -5,7 +5,8 @@
  *
  * What they do NOT simulate (beyond the store's own list in memoryStore.ts): network latency, timeouts
  * and dropped connections (inject API errors with `store.failNext`), authentication and RBAC, admission
- * webhooks and quota, CRD schema validation (any JSON is accepted as a PyTorchJob), Event aggregation and
+ * webhooks and quota, CRD schema validation (any JSON is accepted as a PyTorchJob; NodeReports are checked
+ * by the writer both adapters share, nodeReports.ts, not by the store), Event aggregation and
  * series (every record() stores a new Event), Secret type validation, concurrent writers racing a
  * Secret replace, and Lease expiry (a Lease is just an object; expiry is the LeaderElector's reading).
  */
@@ -19,6 +20,7 @@ import { leaseBody, leaseKey, withMicroTimes } from "./leaseWire.js";
 import { MemoryObjectStore, type WireObject } from "./memoryStore.js";
 import { MemoryDeployments } from "./memoryDeployments.js";
 import { memoryClusterWatches } from "./memoryWatch.js";
+import { NODE_REPORT_FIELD_MANAGER, NODE_REPORTS, NodeReportWriter } from "./nodeReports.js";
 import type {
   ConfigMaps,
   CustomObject,
@@ -29,6 +31,8 @@ import type {
   KubePorts,
   Leases,
   ListOptions,
+  NodeReportBody,
+  NodeReports,
   Secrets,
 } from "./ports.js";
 import { secretBody } from "./secrets.js";
@@ -130,6 +134,31 @@ export class MemoryLeases implements Leases {
   }
 }
 
+/** NodeReports over the store: the shared writer (nodeReports.ts) with the store's server-side apply. */
+export class MemoryNodeReports implements NodeReports {
+  readonly #writer: NodeReportWriter;
+
+  constructor(private readonly store: MemoryObjectStore) {
+    const opts = { fieldManager: NODE_REPORT_FIELD_MANAGER, statusSubresource: true };
+    this.#writer = new NodeReportWriter({
+      applyObject: async (name, body) => store.apply(NODE_REPORTS, "", name, body, opts).object,
+      applyStatus: async (name, body) => store.apply(NODE_REPORTS, "", name, body, { ...opts, subresource: "status" }).object,
+    });
+  }
+
+  apply(nodeName: string, nodeUid: string, body: NodeReportBody): Promise<CustomObject> {
+    return this.#writer.apply(nodeName, nodeUid, body);
+  }
+
+  async get(nodeName: string): Promise<CustomObject | undefined> {
+    return this.store.get(NODE_REPORTS, "", nodeName);
+  }
+
+  async list(): Promise<CustomObject[]> {
+    return this.store.list(NODE_REPORTS, {});
+  }
+}
+
 export interface MemoryKubePorts extends KubePorts {
   /** The objects behind the ports: seed them and read them back in tests. */
   store: MemoryObjectStore;
@@ -153,5 +182,6 @@ export function memoryAdapters(
     leases: new MemoryLeases(store),
     watches: memoryClusterWatches(store),
     deployments: new MemoryDeployments(store),
+    nodeReports: new MemoryNodeReports(store),
   };
 }

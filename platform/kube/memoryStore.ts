@@ -10,9 +10,18 @@
  * What it does NOT simulate: admission (webhooks, quota, defaulting), schema / field validation beyond
  * name and namespace checks, watch field/label selectors and `sendInitialEvents`, bookmarks on a timer
  * (only when `bookmark` is called), API versions (one stored form per group/plural; the
- * version is ignored), status subresources, finalizers and graceful deletion, garbage collection,
- * field and `>`/`<` label selectors, pagination, server-side apply, strategic-merge patches (merge
- * patches are applied as RFC 7386, without the server's per-field validation), RBAC, and the randomness of `generateName` suffixes (a deterministic counter instead).
+ * version is ignored), status subresources (except in `apply`, below), finalizers and graceful
+ * deletion, garbage collection (a NodeReport outlives its Node here), `metadata.generation`, field and
+ * `>`/`<` label selectors, pagination, strategic-merge patches (merge patches are applied as RFC 7386,
+ * without the server's per-field validation), RBAC, and the randomness of `generateName` suffixes (a
+ * deterministic counter instead).
+ *
+ * Server-side apply (`apply`) creates the object when absent and otherwise merges the applied
+ * configuration in, removing what the same field manager applied before and leaves out now
+ * (serverSideApply.ts, which lists what it simplifies: atomic lists, no conflicts, no managedFields).
+ * For a resource with a status subresource, an apply to the object ignores `status` and an apply to
+ * `status` ignores everything else and answers 404 when the object does not exist (subresources never
+ * create). An apply that changes nothing writes nothing: no new resourceVersion, no watch event.
  */
 // fast-json-patch is CommonJS without named exports for Node's ESM loader: default import, then destructure.
 import jsonpatch, { type Operation } from "fast-json-patch";
@@ -23,6 +32,9 @@ import { matchesLabels, parseLabelSelector } from "./labelSelector.js";
 import { applyMergePatch } from "./mergePatch.js";
 import { WatchLog, type StoreWatcher, type WireObject } from "./memoryWatchLog.js";
 import type { GroupVersionResource, ListOptions } from "./ports.js";
+import { appliedPart, applyToLive, sameJson, type ApplyOptions, type FieldPath } from "./serverSideApply.js";
+
+export type { ApplyOptions } from "./serverSideApply.js";
 
 export type { WireObject } from "./memoryWatchLog.js";
 export type StoreVerb = "create" | "get" | "list" | "replace" | "patch" | "delete" | "watch";
@@ -69,6 +81,8 @@ export class MemoryObjectStore {
   readonly #objects = new Map<string, WireObject>();
   readonly #faults: Fault[] = [];
   readonly #log: WatchLog;
+  /** Object key → `manager|subresource` → the leaf paths that manager applied last (serverSideApply.ts). */
+  readonly #applied = new Map<string, Map<string, FieldPath[]>>();
   #resourceVersion = 0;
   #uid = 0;
   #generated = 0;
@@ -92,6 +106,10 @@ export class MemoryObjectStore {
 
   create(gvr: GroupVersionResource, namespace: string, obj: WireObject): WireObject {
     this.#takeFault("create", gvr);
+    return this.#insert(gvr, namespace, obj);
+  }
+
+  #insert(gvr: GroupVersionResource, namespace: string, obj: WireObject): WireObject {
     const created = clone(obj);
     const meta = metaOf(created);
     const bodyNamespace = str(meta["namespace"]);
@@ -186,12 +204,41 @@ export class MemoryObjectStore {
     return this.#store(gvr, key, patched, currentMeta);
   }
 
+  /**
+   * Server-side apply (`PATCH` as `application/apply-patch+yaml`), as the header says. Returns the object
+   * as stored and whether the apply created it (the server answers 201 then). 422 without a field
+   * manager; 400 without apiVersion/kind or when the body names another object; 409 when the body's
+   * resourceVersion is not the stored one. Faults injected for `patch` apply here too.
+   */
+  apply(gvr: GroupVersionResource, namespace: string, name: string, obj: WireObject, opts: ApplyOptions): { object: WireObject; created: boolean } {
+    this.#takeFault("patch", gvr);
+    const { part, resourceVersion } = appliedPart(obj, name, opts);
+    const key = this.#key(gvr, namespace, name);
+    const current = this.#objects.get(key);
+    const owner = `${opts.fieldManager}|${opts.subresource ?? ""}`;
+    if (current === undefined) {
+      // Subresources never create; a resourceVersion precondition cannot hold for a missing object.
+      if (opts.subresource !== undefined || resourceVersion !== undefined) throw new NotFoundError(`${resourceName(gvr)} "${name}" not found`);
+      const created = this.#insert(gvr, namespace, part);
+      this.#owners(key).set(owner, applyToLive({}, part, [], opts).owned);
+      return { object: created, created: true };
+    }
+    const currentMeta = metaOf(current);
+    if (resourceVersion !== undefined && resourceVersion !== currentMeta["resourceVersion"]) throw this.#conflict(gvr, name);
+    const { object, owned } = applyToLive(current, part, this.#owners(key).get(owner) ?? [], opts);
+    this.#owners(key).set(owner, owned);
+    // The server writes nothing for an apply that changes nothing: same resourceVersion, no event.
+    if (sameJson(object, current)) return { object: clone(current), created: false };
+    return { object: this.#store(gvr, key, object, currentMeta), created: false };
+  }
+
   delete(gvr: GroupVersionResource, namespace: string, name: string): void {
     this.#takeFault("delete", gvr);
     const key = this.#key(gvr, namespace, name);
     const gone = this.#objects.get(key);
     if (gone === undefined) throw new NotFoundError(`${resourceName(gvr)} "${name}" not found`);
     this.#objects.delete(key);
+    this.#applied.delete(key);
     // The DELETED event carries the object's last state under a version of its own, as on the server.
     metaOf(gone)["resourceVersion"] = this.#nextResourceVersion();
     this.#log.record(resourceName(gvr), "DELETED", gone, this.#resourceVersion);
@@ -235,6 +282,12 @@ export class MemoryObjectStore {
     this.#objects.set(key, next);
     this.#log.record(resourceName(gvr), "MODIFIED", next, this.#resourceVersion);
     return clone(next);
+  }
+
+  #owners(key: string): Map<string, FieldPath[]> {
+    let byOwner = this.#applied.get(key);
+    if (!byOwner) this.#applied.set(key, (byOwner = new Map()));
+    return byOwner;
   }
 
   #conflict(gvr: GroupVersionResource, name: string): ConflictError {

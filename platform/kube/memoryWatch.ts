@@ -9,6 +9,7 @@
 import { toKubeError } from "./errors.js";
 import { ASSIGNED_NON_TERMINAL_PODS, parseFieldSelector, SelectedEvents } from "./fieldSelector.js";
 import type { MemoryObjectStore } from "./memoryStore.js";
+import { NODE_REPORTS } from "./nodeReports.js";
 import type { ClusterWatches, GroupVersionResource, ObjectList, ObjectWatch, WatchEvent, WatchOptions } from "./ports.js";
 
 export const NODES: GroupVersionResource = { group: "", version: "v1", plural: "nodes" };
@@ -74,5 +75,9 @@ export class MemoryObjectWatch implements ObjectWatch {
 }
 
 export function memoryClusterWatches(store: MemoryObjectStore): ClusterWatches {
-  return { nodes: new MemoryObjectWatch(store, NODES), pods: new MemoryObjectWatch(store, PODS, ASSIGNED_NON_TERMINAL_PODS) };
+  return {
+    nodes: new MemoryObjectWatch(store, NODES),
+    pods: new MemoryObjectWatch(store, PODS, ASSIGNED_NON_TERMINAL_PODS),
+    nodeReports: new MemoryObjectWatch(store, NODE_REPORTS),
+  };
 }

@@ -8,6 +8,7 @@
  */
 import type { V1Deployment, V1Lease } from "@kubernetes/client-node";
 import type { Operation } from "fast-json-patch";
+import type { NodeReportSpec, NodeReportStatus } from "../../core/nodeReport/index.js";
 
 /** The object an Event is about (becomes the Event's `involvedObject`). */
 export interface ObjectRef {
@@ -129,10 +130,12 @@ export interface ObjectWatch {
   watch(opts: WatchOptions, onEvent: (e: WatchEvent) => void, signal: AbortSignal): Promise<void>;
 }
 
-/** The core/v1 resources the cluster view follows. */
+/** The resources the cluster view follows: core/v1 nodes and pods, and the agents' NodeReports. */
 export interface ClusterWatches {
   nodes: ObjectWatch;
   pods: ObjectWatch;
+  /** gpu-steward.io/v1alpha1 nodereports (cluster-scoped). */
+  nodeReports: ObjectWatch;
 }
 
 /**
@@ -161,6 +164,31 @@ export interface Deployments {
   change(namespace: string, name: string, change: DeploymentChange): Promise<V1Deployment>;
 }
 
+/** What the agent applies: the object's spec (absent: `{ nodeName }`) and its whole status. */
+export interface NodeReportBody {
+  spec?: NodeReportSpec;
+  status: NodeReportStatus;
+}
+
+/**
+ * gpu-steward.io/v1alpha1 NodeReports: cluster-scoped, one per node, named after it. The agent writes
+ * its own with `apply`; the controller reads them (`get`, `list`, and `ClusterWatches.nodeReports` to
+ * follow them). Reads come back unvalidated: parse them with core/nodeReport's `parseNodeReport`.
+ */
+export interface NodeReports {
+  /**
+   * Server-side apply (field manager `gpu-steward-agent`, forced) of the object (name, labels, spec, an
+   * ownerReference to the Node `nodeName`/`nodeUid`) and then of its status subresource; the object
+   * apply is skipped while what it would send is what this adapter last sent successfully. The status is
+   * checked against the schema and the size budget first: InvalidError (422) naming the field, nothing
+   * sent. Returns the object as stored after the status apply.
+   */
+  apply(nodeName: string, nodeUid: string, body: NodeReportBody): Promise<CustomObject>;
+  /** `undefined` when there is no report for that node. */
+  get(nodeName: string): Promise<CustomObject | undefined>;
+  list(): Promise<CustomObject[]>;
+}
+
 /** Everything a process needs from the cluster, built by `kubeAdapters` (client.ts) or `memoryAdapters` (memory.ts). */
 export interface KubePorts {
   events: EventRecorder;
@@ -170,6 +198,7 @@ export interface KubePorts {
   leases: Leases;
   watches: ClusterWatches;
   deployments: Deployments;
+  nodeReports: NodeReports;
 }
 
 /** Who this replica is: names the Events it reports and the Lease it holds. */

@@ -22,8 +22,9 @@
  *   that settles at once here, but its socket lingers until the server answers.
  */
 import { ASSIGNED_NON_TERMINAL_PODS } from "./fieldSelector.js";
-import { CoreV1Api, Watch, type KubeConfig } from "@kubernetes/client-node";
+import { CoreV1Api, CustomObjectsApi, Watch, type KubeConfig } from "@kubernetes/client-node";
 import { KubeApiError, kubeErrorFor, toKubeError } from "./errors.js";
+import { customListPage, NODE_REPORTS } from "./nodeReports.js";
 import type { ClusterWatches, ObjectList, ObjectWatch, WatchEvent, WatchOptions } from "./ports.js";
 
 /** client-go's pager default: a page of pods stays a few MB while a 50k-pod list takes 100 calls, not 50k. */
@@ -132,9 +133,10 @@ export class KubeObjectWatch implements ObjectWatch {
   }
 }
 
-/** Nodes and pods (all namespaces) over one KubeConfig. */
+/** Nodes, pods (all namespaces) and NodeReports over one KubeConfig. */
 export function kubeClusterWatches(kc: KubeConfig): ClusterWatches {
   const core = kc.makeApiClient(CoreV1Api);
+  const custom = kc.makeApiClient(CustomObjectsApi);
   const watcher = new Watch(kc);
   const page = (continueToken: string | undefined) => (continueToken === undefined ? {} : { _continue: continueToken });
   return {
@@ -145,6 +147,12 @@ export function kubeClusterWatches(kc: KubeConfig): ClusterWatches {
       (limit, c) => core.listPodForAllNamespaces({ limit, fieldSelector: ASSIGNED_NON_TERMINAL_PODS, ...page(c) }),
       watcher,
       ASSIGNED_NON_TERMINAL_PODS,
+    ),
+    nodeReports: new KubeObjectWatch(
+      NODE_REPORTS.plural,
+      `/apis/${NODE_REPORTS.group}/${NODE_REPORTS.version}/${NODE_REPORTS.plural}`,
+      async (limit, c) => customListPage(await custom.listClusterCustomObject({ ...NODE_REPORTS, limit, ...page(c) }), `LIST ${NODE_REPORTS.plural}`),
+      watcher,
     ),
   };
 }

@@ -5,13 +5,36 @@ import addFormats from "ajv-formats";
 import { parse } from "yaml";
 import { FIXTURES } from "./reviews.js";
 
-type Schema = Record<string, unknown>;
+export type Schema = Record<string, unknown>;
+
+/** The openAPIV3Schema of one version of the CRD in `path` (any file, e.g. the chart's own CRDs). */
+export function loadCrdSchema(path: string, version: string): Schema {
+  const crd = parse(readFileSync(path, "utf8")) as { spec: { versions: Array<{ name: string; schema: { openAPIV3Schema: Schema } }> } };
+  const v = crd.spec.versions.find((x) => x.name === version);
+  if (!v) throw new Error(`${path} has no version ${version}`);
+  return v.schema.openAPIV3Schema;
+}
 
 function crdSchema(file: string, version: string): Schema {
-  const crd = parse(readFileSync(join(FIXTURES, "crds", file), "utf8")) as { spec: { versions: Array<{ name: string; schema: { openAPIV3Schema: Schema } }> } };
-  const v = crd.spec.versions.find((x) => x.name === version);
-  if (!v) throw new Error(`${file} has no version ${version}`);
-  return v.schema.openAPIV3Schema;
+  return loadCrdSchema(join(FIXTURES, "crds", file), version);
+}
+
+/**
+ * OpenAPI v3.0 writes an exclusive bound as `minimum: 0, exclusiveMinimum: true`; ajv reads JSON Schema,
+ * where `exclusiveMinimum` is the number itself. Rewritten on a copy, everything else untouched.
+ */
+function toJsonSchemaBounds(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(toJsonSchemaBounds);
+  if (typeof node !== "object" || node === null) return node;
+  const out: Schema = {};
+  for (const [k, v] of Object.entries(node)) out[k] = toJsonSchemaBounds(v);
+  for (const [flag, bound] of [["exclusiveMinimum", "minimum"], ["exclusiveMaximum", "maximum"]] as const) {
+    if (typeof out[flag] !== "boolean") continue;
+    if (out[flag] === true) out[flag] = out[bound];
+    else delete out[flag];
+    if (out[flag] !== undefined) delete out[bound];
+  }
+  return out;
 }
 
 function compile(schema: Schema): ValidateFunction {
@@ -20,7 +43,33 @@ function compile(schema: Schema): ValidateFunction {
   (addFormats as unknown as (a: Ajv) => void)(ajv);
   ajv.addFormat("int32", { type: "number", validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 });
   ajv.addFormat("int64", { type: "number", validate: (n: number) => Number.isInteger(n) });
-  return ajv.compile(schema);
+  return ajv.compile(toJsonSchemaBounds(schema) as Schema);
+}
+
+/**
+ * What the API server adds to the schema for `x-kubernetes-list-type: map` and `set`: no two items with
+ * the same key fields (or the same value), answered 422 "Duplicate value". ajv does not know these keywords.
+ */
+export function duplicateListKeys(schema: Schema, value: unknown, path = ""): string[] {
+  if (typeof value !== "object" || value === null) return [];
+  if (Array.isArray(value)) {
+    const out: string[] = [];
+    const listType = schema["x-kubernetes-list-type"];
+    const keys = schema["x-kubernetes-list-map-keys"] as string[] | undefined;
+    if (listType === "map" || listType === "set") {
+      const seen = new Map<string, number>();
+      value.forEach((item, i) => {
+        const key = JSON.stringify(listType === "set" ? item : (keys ?? []).map((k) => (item as Record<string, unknown>)?.[k]));
+        const first = seen.get(key);
+        if (first === undefined) seen.set(key, i);
+        else out.push(`${path}/${i} Duplicate value: ${key} (as /${first})`);
+      });
+    }
+    const items = schema.items as Schema | undefined;
+    return items ? out.concat(value.flatMap((v, i) => duplicateListKeys(items, v, `${path}/${i}`))) : out;
+  }
+  const props = (schema.properties ?? {}) as Record<string, Schema>;
+  return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => (props[k] ? duplicateListKeys(props[k], v, `${path}/${k}`) : []));
 }
 
 /**
@@ -50,16 +99,27 @@ export interface SchemaCheck {
   errors: string[];
 }
 
-function checker(file: string, version: string): (obj: unknown) => SchemaCheck {
-  const schema = crdSchema(file, version);
+export interface CrdCheckOptions {
+  /** Pruned fields under these paths are not errors (`.status` of upstream jobs is not ours to write). */
+  ignorePrunedUnder?: string[];
+}
+
+/** A validator for `schema`: ajv errors (`/status/tenants/0/p99Ms must be number`), duplicate list keys, and fields pruning would drop. */
+export function crdChecker(schema: Schema, opts: CrdCheckOptions = {}): (obj: unknown) => SchemaCheck {
   const validate = compile(schema);
+  const ignored = [".metadata.", ...(opts.ignorePrunedUnder ?? [])];
   return (obj) => {
     const ok = validate(obj) as boolean;
     const errors = ok ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
-    const pruned = prunedFields(schema, obj).filter((p) => !p.startsWith(".metadata.") && !p.startsWith(".status"));
+    errors.push(...duplicateListKeys(schema, obj));
+    const pruned = prunedFields(schema, obj).filter((p) => !ignored.some((prefix) => p.startsWith(prefix)));
     errors.push(...pruned.map((p) => `${p} is not in the schema (would be pruned)`));
     return { valid: errors.length === 0, errors };
   };
+}
+
+function checker(file: string, version: string): (obj: unknown) => SchemaCheck {
+  return crdChecker(crdSchema(file, version), { ignorePrunedUnder: [".status"] });
 }
 
 let pytorch: ((obj: unknown) => SchemaCheck) | undefined;

@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { loadServeConfig, serveOptions } from "../../cmd/serve.js";
 import { envName } from "../../platform/config/options.js";
-import { all, COMBINATIONS, find, NAMESPACE, podSpec, render, RELEASE, type Container, type K8sObject } from "./render.js";
+import { all, CHART_DIR, COMBINATIONS, find, helm, NAMESPACE, podSpec, render, RELEASE, type Container, type K8sObject } from "./render.js";
 
 const FULL = `${RELEASE}-gpu-steward`;
 const rendered = COMBINATIONS.map((c) => ({ ...c, objects: render({ values: c.values, ...(c.apiVersions && { apiVersions: c.apiVersions }) }) }));
@@ -147,6 +147,8 @@ describe("controller", () => {
       { apiGroups: [""], resources: ["nodes", "pods"], verbs: ["list", "watch"] },
       { apiGroups: ["kubeflow.org"], resources: ["pytorchjobs"], verbs: ["list", "get", "patch"] },
       { apiGroups: ["workload.codeflare.dev"], resources: ["appwrappers"], verbs: ["list", "get", "patch"] },
+      // The agents' reports, followed by the cluster view (ClusterWatches.nodeReports); the agent writes them, not the controller.
+      { apiGroups: ["gpu-steward.io"], resources: ["nodereports"], verbs: ["list", "watch"] },
     ]);
     const leases = find(defaults, "Role", `${FULL}-leader-election`);
     expect(leases.metadata.namespace).toBe(NAMESPACE);
@@ -154,6 +156,20 @@ describe("controller", () => {
     // The shared-state snapshot (extender/sharedState): created once, then read and replaced by name.
     expect(leases["rules"]).toContainEqual({ apiGroups: [""], resources: ["configmaps"], verbs: ["create"] });
     expect(leases["rules"]).toContainEqual({ apiGroups: [""], resources: ["configmaps"], resourceNames: ["gpu-steward-state"], verbs: ["get", "update"] });
+  });
+});
+
+describe("NodeReport CRD", () => {
+  it("ships under crds/: installed by helm (--include-crds shows it), never templated into the release", () => {
+    const run = helm(["template", RELEASE, CHART_DIR, "--namespace", NAMESPACE, "--include-crds"]);
+    expect(run.code, run.stderr).toBe(0);
+    const crds = run.stdout
+      .split(/^---$/m)
+      .map((doc) => parseYaml(doc) as K8sObject | null)
+      .filter((o): o is K8sObject => o?.kind === "CustomResourceDefinition");
+    expect(crds.map((c) => c.metadata.name)).toEqual(["nodereports.gpu-steward.io"]);
+    expect(crds[0]!["spec"]).toMatchObject({ group: "gpu-steward.io", scope: "Cluster", names: { kind: "NodeReport", plural: "nodereports" } });
+    expect(all(defaults, "CustomResourceDefinition")).toEqual([]);
   });
 });
 

@@ -10,6 +10,8 @@ import { CONFIG_MAPS } from "../../../platform/kube/memory.js";
 import type { KubePorts } from "../../../platform/kube/ports.js";
 import { createLogger } from "../../../platform/log.js";
 import { DEPLOYMENTS } from "../../../platform/kube/memoryDeployments.js";
+import { NODE_REPORTS } from "../../../platform/kube/nodeReports.js";
+import { aNodeReport, aNodeReportStatus, NODE, NODE_UID } from "../../builders/nodeReports.js";
 import { aDeployment, aPyTorchJob, GATE_ANNOTATION, GATE_REMOVAL, kubePortsContract, OUR_GATE, PYTORCHJOBS, START_MS } from "./contract.js";
 import { startFakeApiServer, type FakeApiServer } from "./fakeApiServer.js";
 
@@ -182,6 +184,107 @@ describe("client-node adapters on the wire", () => {
       spec: { renewTime: "2025-03-01T12:00:02.250000Z" },
     });
     expect(server.violations).toEqual([]);
+  });
+
+  describe("NodeReports", () => {
+    const PATH = `/apis/gpu-steward.io/v1alpha1/nodereports/${NODE}`;
+    const APPLY_QUERY = { fieldManager: "gpu-steward-agent", force: "true" };
+    const raw = (method: string, path: string, contentType: string, body: string) =>
+      fetch(server.url + path, { method, headers: { authorization: "Bearer t", "content-type": contentType }, body });
+
+    it("applies the object, then its status, as application/apply-patch+yaml with fieldManager and force", async () => {
+      const status = aNodeReportStatus();
+      await ports.nodeReports.apply(NODE, NODE_UID, { status });
+      expect(server.requests).toEqual([
+        {
+          method: "PATCH",
+          path: PATH,
+          query: APPLY_QUERY,
+          contentType: "application/apply-patch+yaml",
+          authorization: "Bearer t",
+          body: {
+            apiVersion: "gpu-steward.io/v1alpha1",
+            kind: "NodeReport",
+            metadata: {
+              name: NODE,
+              labels: { "app.kubernetes.io/managed-by": "gpu-steward-agent" },
+              ownerReferences: [{ apiVersion: "v1", kind: "Node", name: NODE, uid: NODE_UID }],
+            },
+            spec: { nodeName: NODE },
+          },
+          status: 201,
+        },
+        {
+          method: "PATCH",
+          path: `${PATH}/status`,
+          query: APPLY_QUERY,
+          contentType: "application/apply-patch+yaml",
+          authorization: "Bearer t",
+          body: { apiVersion: "gpu-steward.io/v1alpha1", kind: "NodeReport", metadata: { name: NODE }, status },
+          status: 200,
+        },
+      ]);
+      expect(server.violations).toEqual([]);
+    });
+
+    it("sends only the status apply while the object is unchanged, and both again after the object was deleted", async () => {
+      await ports.nodeReports.apply(NODE, NODE_UID, { status: aNodeReportStatus() });
+      await ports.nodeReports.apply(NODE, NODE_UID, { status: aNodeReportStatus() });
+      server.store.delete(NODE_REPORTS, "", NODE);
+      await ports.nodeReports.apply(NODE, NODE_UID, { status: aNodeReportStatus() });
+      expect(server.requests.map((r) => [r.path, r.status])).toEqual([
+        [PATH, 201],
+        [`${PATH}/status`, 200],
+        [`${PATH}/status`, 200],
+        [`${PATH}/status`, 404],
+        [PATH, 201],
+        [`${PATH}/status`, 200],
+      ]);
+    });
+
+    it("sends nothing for a status the schema refuses", async () => {
+      const bad = aNodeReportStatus({ agent: { ...aNodeReportStatus().agent, heartbeat: "now" } });
+      await expect(ports.nodeReports.apply(NODE, NODE_UID, { status: bad })).rejects.toThrow(/status\.agent\.heartbeat/);
+      expect(server.requests).toEqual([]);
+    });
+
+    it("reads one report by name and lists them in pages with limit and continue", async () => {
+      for (let i = 0; i < 501; i += 1) {
+        const name = `gpu-node-${String(i).padStart(3, "0")}`;
+        // Statusless objects: paging is what is tested here, not the bodies.
+        server.store.create(NODE_REPORTS, "", { apiVersion: "gpu-steward.io/v1alpha1", kind: "NodeReport", metadata: { name }, spec: { nodeName: name } });
+      }
+      expect(await ports.nodeReports.get("gpu-node-042")).toMatchObject({ metadata: { name: "gpu-node-042" }, spec: { nodeName: "gpu-node-042" } });
+      expect(await ports.nodeReports.list()).toHaveLength(501);
+      const listed = await ports.watches.nodeReports.list();
+      expect(listed.items).toHaveLength(501);
+      expect(listed.resourceVersion).toBe("501");
+      const lists = server.requests.filter((r) => r.path === "/apis/gpu-steward.io/v1alpha1/nodereports");
+      expect(lists.map((r) => [r.query["limit"], r.query["continue"] === undefined])).toEqual([
+        ["500", true],
+        ["500", false],
+        ["500", true],
+        ["500", false],
+      ]);
+      expect(server.requests[0]).toMatchObject({ method: "GET", path: "/apis/gpu-steward.io/v1alpha1/nodereports/gpu-node-042", status: 200 });
+    });
+
+    it("is answered as the API server answers the writes it refuses", async () => {
+      server.store.create(NODE_REPORTS, "", aNodeReport());
+      const applied = JSON.stringify({ apiVersion: "gpu-steward.io/v1alpha1", kind: "NodeReport", metadata: { name: NODE }, spec: { nodeName: NODE } });
+      const answers = [
+        await raw("PATCH", `${PATH}?fieldManager=x`, "application/merge-patch+json", "{}"),
+        await raw("PATCH", `${PATH}?fieldManager=x`, "application/strategic-merge-patch+json", "{}"),
+        await raw("PATCH", PATH, "application/apply-patch+yaml", applied),
+        await raw("PATCH", `${PATH}/status?fieldManager=x`, "application/json-patch+json", "[]"),
+        await raw("PATCH", `/apis/gpu-steward.io/v1alpha1/nodereports/gpu-node-9/status?fieldManager=x&force=true`, "application/apply-patch+yaml", applied.replace(NODE, "gpu-node-9")),
+        await raw("PATCH", `${PATH}?fieldManager=x&force=yes`, "application/apply-patch+yaml", applied),
+        await raw("PUT", `${PATH}`, "application/json", applied),
+      ];
+      expect(answers.map((a) => a.status)).toEqual([415, 415, 422, 415, 404, 400, 405]);
+      expect(((await answers[0]!.json()) as { reason: string }).reason).toBe("UnsupportedMediaType");
+      expect(((await answers[2]!.json()) as { message: string }).message).toBe("PatchOptions.meta.k8s.io is invalid: fieldManager: Required value: is required for apply patch");
+    });
   });
 
   it("maps a wrong token to a 401 KubeApiError", async () => {

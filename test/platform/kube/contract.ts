@@ -5,13 +5,16 @@
  */
 import { V1MicroTime, type V1Lease } from "@kubernetes/client-node";
 import type { Operation } from "fast-json-patch";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { parseNodeReport, type NodeReportStatus } from "../../../core/nodeReport/index.js";
 import type { ManualClock } from "../../../platform/clock.js";
 import { ConflictError, InvalidError, KubeApiError, NotFoundError } from "../../../platform/kube/errors.js";
 import type { MemoryObjectStore, WireObject } from "../../../platform/kube/memoryStore.js";
 import { CONFIG_MAPS, EVENTS, LEASES, SECRETS } from "../../../platform/kube/memory.js";
 import { DEPLOYMENTS } from "../../../platform/kube/memoryDeployments.js";
-import type { EventRecord, GroupVersionResource, KubePorts } from "../../../platform/kube/ports.js";
+import { NODE_REPORTS } from "../../../platform/kube/nodeReports.js";
+import type { EventRecord, GroupVersionResource, KubePorts, WatchEvent } from "../../../platform/kube/ports.js";
+import { aNodeReportStatus, NODE, NODE_UID, replica } from "../../builders/nodeReports.js";
 import { loadJob } from "../../builders/reviews.js";
 
 export interface KubeFixture {
@@ -219,6 +222,120 @@ export function kubePortsContract(adapterName: string, factory: KubeFixtureFacto
         f.store.create(APPWRAPPERS, "team-a", { apiVersion: "workload.codeflare.dev/v1beta2", kind: "AppWrapper", metadata: { name: "aw-1" }, spec: { components: [] } });
         const patched = await f.ports.customObjects.jsonPatch(APPWRAPPERS, "team-a", "aw-1", [{ op: "add", path: "/metadata/labels", value: { "autoconf-plugin-done": "yes" } }]);
         expect(patched).toMatchObject({ kind: "AppWrapper", metadata: { labels: { "autoconf-plugin-done": "yes" } } });
+      });
+    });
+
+    describe("NodeReports", () => {
+      const OWNER = { apiVersion: "v1", kind: "Node", name: NODE, uid: NODE_UID };
+      const stored = (): WireObject | undefined => f.store.get(NODE_REPORTS, "", NODE);
+      const statusOf = (obj: WireObject | undefined): unknown => obj?.["status"];
+      const later = (status: NodeReportStatus, heartbeat: string): NodeReportStatus => ({ ...status, agent: { ...status.agent, heartbeat } });
+
+      it("creates the report on first apply: owned by its Node, labelled, with spec and status", async () => {
+        const status = aNodeReportStatus();
+        const returned = await f.ports.nodeReports.apply(NODE, NODE_UID, { status });
+        const obj = stored();
+        expect(obj).toMatchObject({
+          apiVersion: "gpu-steward.io/v1alpha1",
+          kind: "NodeReport",
+          metadata: { name: NODE, labels: { "app.kubernetes.io/managed-by": "gpu-steward-agent" }, ownerReferences: [OWNER] },
+          spec: { nodeName: NODE },
+        });
+        expect((obj?.["metadata"] as Record<string, unknown>)["namespace"]).toBeUndefined();
+        expect(statusOf(obj)).toEqual(status);
+        expect(returned).toEqual(obj);
+        expect(parseNodeReport(obj).status).toEqual(status);
+      });
+
+      it("replaces the status on the next apply, dropping what is no longer sent, with a new resourceVersion", async () => {
+        const first = await f.ports.nodeReports.apply(NODE, NODE_UID, { status: aNodeReportStatus() });
+        const { topology: _unread, ...rest } = aNodeReportStatus({ tenants: aNodeReportStatus().tenants.slice(0, 1), replicas: [replica("llama-8b-0", 0, { requestRate: 9.5 })] });
+        const next = later({ ...rest, summary: { ...rest.summary, gpus: 0 } }, "2025-03-01T12:00:30Z");
+        const second = await f.ports.nodeReports.apply(NODE, NODE_UID, { status: next });
+        expect(statusOf(stored())).toEqual(next);
+        expect((statusOf(stored()) as Record<string, unknown>)["topology"]).toBeUndefined();
+        expect(versionOf(second)).not.toBe(versionOf(first));
+        expect(versionOf(stored())).toBe(versionOf(second));
+        expect((stored()?.["metadata"] as { ownerReferences: unknown }).ownerReferences).toEqual([OWNER]);
+      });
+
+      it("writes nothing when nothing changed: same resourceVersion", async () => {
+        const status = aNodeReportStatus();
+        const first = await f.ports.nodeReports.apply(NODE, NODE_UID, { status });
+        const second = await f.ports.nodeReports.apply(NODE, NODE_UID, { status: structuredClone(status) });
+        expect(versionOf(second)).toBe(versionOf(first));
+      });
+
+      it("points the ownerReference at the Node's new uid when the Node was re-registered", async () => {
+        await f.ports.nodeReports.apply(NODE, NODE_UID, { status: aNodeReportStatus() });
+        await f.ports.nodeReports.apply(NODE, "7a9e2c14-0000-4000-8000-000000000099", { status: aNodeReportStatus() });
+        expect((stored()?.["metadata"] as { ownerReferences: unknown }).ownerReferences).toEqual([{ ...OWNER, uid: "7a9e2c14-0000-4000-8000-000000000099" }]);
+      });
+
+      it("creates the report again when it was deleted since the last apply", async () => {
+        await f.ports.nodeReports.apply(NODE, NODE_UID, { status: aNodeReportStatus() });
+        f.store.delete(NODE_REPORTS, "", NODE);
+        const status = later(aNodeReportStatus(), "2025-03-01T12:00:30Z");
+        await f.ports.nodeReports.apply(NODE, NODE_UID, { status });
+        expect(stored()).toMatchObject({ metadata: { ownerReferences: [OWNER] }, spec: { nodeName: NODE }, status: { agent: { heartbeat: "2025-03-01T12:00:30Z" } } });
+      });
+
+      it("gets a report, undefined for a node without one, and lists them all", async () => {
+        await f.ports.nodeReports.apply(NODE, NODE_UID, { status: aNodeReportStatus() });
+        await f.ports.nodeReports.apply("gpu-node-8", "8b0f3d25-0000-4000-8000-000000000008", { status: aNodeReportStatus() });
+        expect(await f.ports.nodeReports.get(NODE)).toEqual(stored());
+        expect(await f.ports.nodeReports.get("gpu-node-9")).toBeUndefined();
+        expect((await f.ports.nodeReports.list()).map(nameOf)).toEqual([NODE, "gpu-node-8"].sort());
+      });
+
+      it("surfaces a refused apply (403) as a typed KubeApiError, storing nothing", async () => {
+        f.store.failNext("patch", NODE_REPORTS, new KubeApiError(403, "Forbidden", 'nodereports.gpu-steward.io "gpu-node-7" is forbidden: User "system:serviceaccount:gpu-steward:agent" cannot patch resource'));
+        const err = await rejection(f.ports.nodeReports.apply(NODE, NODE_UID, { status: aNodeReportStatus() }));
+        expect(err).toBeInstanceOf(KubeApiError);
+        expect((err as KubeApiError).statusCode).toBe(403);
+        expect((err as KubeApiError).reason).toBe("Forbidden");
+        expect((err as KubeApiError).code).toBe("KUBE_API");
+        expect(stored()).toBeUndefined();
+      });
+
+      it("refuses a status the schema refuses with InvalidError naming the field, sending nothing", async () => {
+        const bad = aNodeReportStatus();
+        (bad.tenants[0] as { state: string }).state = "ok";
+        const err = await rejection(f.ports.nodeReports.apply(NODE, NODE_UID, { status: bad }));
+        expect(err).toBeInstanceOf(InvalidError);
+        expect((err as InvalidError).message).toMatch(/^NodeReport "gpu-node-7" is invalid: status\.tenants\.0\.state: /);
+        expect(stored()).toBeUndefined();
+      });
+
+      it("refuses a status over the size budget, and a spec naming another node", async () => {
+        // 256 replicas holding 64 long device ids each: about 2 MB.
+        const gpus = Array.from({ length: 64 }, (_, i) => `GPU-${String(i).padStart(100, "0")}`);
+        const huge = aNodeReportStatus({ replicas: Array.from({ length: 256 }, (_, i) => replica(`vllm-${i}`, i, { gpus })) });
+        const tooBig = await rejection(f.ports.nodeReports.apply(NODE, NODE_UID, { status: huge }));
+        expect(tooBig).toBeInstanceOf(InvalidError);
+        expect((tooBig as InvalidError).message).toMatch(/^NodeReport "gpu-node-7" is invalid: status: \d+ bytes, over the 524288-byte budget/);
+        const elsewhere = await rejection(f.ports.nodeReports.apply(NODE, NODE_UID, { spec: { nodeName: "gpu-node-8" }, status: aNodeReportStatus() }));
+        expect((elsewhere as InvalidError).message).toBe('NodeReport "gpu-node-7" is invalid: spec.nodeName: expected gpu-node-7, the object\'s name');
+        expect(stored()).toBeUndefined();
+      });
+
+      it("is followed by list + watch: the report as listed, then its next apply as MODIFIED", async () => {
+        await f.ports.nodeReports.apply(NODE, NODE_UID, { status: aNodeReportStatus() });
+        const listed = await f.ports.watches.nodeReports.list();
+        expect(f.ports.watches.nodeReports.resource).toBe("nodereports");
+        expect(listed.items.map((o) => nameOf(o as WireObject))).toEqual([NODE]);
+        expect(listed.resourceVersion).toBe(versionOf(stored()));
+        const events: WatchEvent[] = [];
+        const stop = new AbortController();
+        const watching = f.ports.watches.nodeReports.watch({ resourceVersion: listed.resourceVersion }, (e) => events.push(e), stop.signal);
+        await vi.waitFor(() => expect(f.store.watcherCount(NODE_REPORTS)).toBe(1));
+        await f.ports.nodeReports.apply(NODE, NODE_UID, { status: later(aNodeReportStatus(), "2025-03-01T12:00:30Z") });
+        await vi.waitFor(() => expect(events.filter((e) => e.type !== "BOOKMARK")).toHaveLength(1));
+        const [event] = events;
+        expect(event?.type).toBe("MODIFIED");
+        expect(((event?.object as WireObject)["status"] as NodeReportStatus).agent.heartbeat).toBe("2025-03-01T12:00:30Z");
+        stop.abort();
+        await watching;
       });
     });
 

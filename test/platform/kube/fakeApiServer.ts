@@ -1,17 +1,22 @@
 /**
  * A local stand-in for kube-apiserver, for the client-node adapters' contract run. It checks what the
  * real server checks on the calls we make (auth header, verb per resource, content types, RFC 6902 and
- * RFC 7386 patch bodies, the Deployment scale subresource, Event and Lease field rules, Secret base64)
- * and answers the way it does: 201 on create, 200 on get/replace/patch (patched object, or the Scale), Status objects with 400/401/404/405/409/415/422. Objects live in a
+ * RFC 7386 patch bodies, the Deployment scale subresource, Event and Lease field rules, Secret base64,
+ * server-side apply's `fieldManager`/`force` rules, the NodeReport status subresource) and answers the
+ * way it does: 201 on create (and on an apply that creates), 200 on get/replace/patch (patched object,
+ * or the Scale), Status objects with 400/401/404/405/409/415/422. NodeReports take only server-side
+ * apply here (the real server also takes JSON and merge patches; nothing of ours sends them, so those
+ * are refused with 415 and listed as violations). Objects live in a
  * MemoryObjectStore (the one behind the in-memory adapters), so state rules (resourceVersion, 409, 404,
  * 422 on a failed `test` op) are the same in both contract runs, while this file owns the wire rules.
- * Nodes and pods are also listed (paged with `limit`/`continue`) and watched (fakeWatchStream.ts).
+ * Nodes, pods and NodeReports are also listed (paged with `limit`/`continue`) and watched (fakeWatchStream.ts).
  * Every request is recorded; every protocol rule broken is also listed in `violations`.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { KubeConfig } from "@kubernetes/client-node";
 import type { Operation } from "fast-json-patch";
+import { parse as parseYaml } from "yaml";
 import type { Clock } from "../../../platform/clock.js";
 import { KubeApiError } from "../../../platform/kube/errors.js";
 import { MemoryObjectStore, type WireObject } from "../../../platform/kube/memoryStore.js";
@@ -38,6 +43,8 @@ interface Resource {
   kind: string;
   namespaced: boolean;
   verbs: ReadonlyArray<"get" | "list" | "watch" | "create" | "update" | "patch">;
+  /** The CRD's `subresources.status`: `…/{name}/status` is served, and each endpoint ignores the other's part. */
+  statusSubresource?: boolean;
 }
 
 /** The resources our adapters touch, with the verbs the API server serves on them. */
@@ -46,12 +53,17 @@ const RESOURCES: Resource[] = [
   { gvr: { group: "", version: "v1", plural: "configmaps" }, kind: "ConfigMap", namespaced: true, verbs: ["get", "list", "create", "update", "patch"] },
   { gvr: { group: "", version: "v1", plural: "secrets" }, kind: "Secret", namespaced: true, verbs: ["get", "list", "create", "update", "patch"] },
   { gvr: { group: "coordination.k8s.io", version: "v1", plural: "leases" }, kind: "Lease", namespaced: true, verbs: ["get", "list", "create", "update", "patch"] },
-  { gvr: { group: "", version: "v1", plural: "nodes" }, kind: "Node", namespaced: false, verbs: ["get", "list", "watch"] },
+  { gvr: { group: "", version: "v1", plural: "nodes" }, kind: "Node", namespaced: false, verbs: ["get", "list", "watch", "patch"] },
   { gvr: { group: "", version: "v1", plural: "pods" }, kind: "Pod", namespaced: true, verbs: ["get", "list", "watch"] },
   { gvr: { group: "apps", version: "v1", plural: "deployments" }, kind: "Deployment", namespaced: true, verbs: ["get", "list", "patch"] },
   { gvr: { group: "kubeflow.org", version: "v1", plural: "pytorchjobs" }, kind: "PyTorchJob", namespaced: true, verbs: ["get", "list", "create", "update", "patch"] },
   { gvr: { group: "workload.codeflare.dev", version: "v1beta2", plural: "appwrappers" }, kind: "AppWrapper", namespaced: true, verbs: ["get", "list", "create", "update", "patch"] },
+  { gvr: { group: "gpu-steward.io", version: "v1alpha1", plural: "nodereports" }, kind: "NodeReport", namespaced: false, verbs: ["get", "list", "watch", "patch"], statusSubresource: true },
 ];
+
+const APPLY = "application/apply-patch+yaml";
+/** strconv.ParseBool, which the server uses for `force`. */
+const BOOLEANS: Record<string, boolean> = { "1": true, t: true, T: true, true: true, TRUE: true, True: true, "0": false, f: false, F: false, false: false, FALSE: false, False: false };
 
 /** metav1.MicroTime: Go's time.Parse with layout `2006-01-02T15:04:05.000000Z07:00` needs all six digits. */
 const MICRO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}(Z|[+-]\d\d:\d\d)$/;
@@ -70,7 +82,7 @@ interface Route {
   resource: Resource;
   namespace: string | undefined;
   name: string | undefined;
-  /** `scale` for `…/deployments/{name}/scale`, the only subresource served. */
+  /** `scale` for `…/deployments/{name}/scale`, `status` for `…/{name}/status` of a resource with a status subresource. */
   subresource: string | undefined;
 }
 
@@ -93,9 +105,10 @@ function route(path: string): Route | undefined {
   }
   if (rest.length < 1 || rest.length > 3) return undefined;
   const [plural, name, subresource] = rest;
-  if (subresource !== undefined && !(plural === "deployments" && subresource === "scale")) return undefined;
   const resource = RESOURCES.find((r) => r.gvr.group === group && r.gvr.version === version && r.gvr.plural === plural);
-  return resource === undefined ? undefined : { resource, namespace, name, subresource };
+  if (resource === undefined) return undefined;
+  if (subresource !== undefined && !(plural === "deployments" && subresource === "scale") && !(resource.statusSubresource && subresource === "status")) return undefined;
+  return { resource, namespace, name, subresource };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -170,6 +183,19 @@ function checkJsonPatch(body: unknown): Operation[] {
   return body as Operation[];
 }
 
+/**
+ * PatchOptions validation (ValidatePatchOptions): an apply needs a field manager, only an apply may
+ * `force`, and `force` is a strconv.ParseBool value. Our adapters always get these right: violations.
+ */
+function checkPatchOptions(q: URLSearchParams, type: string): void {
+  const force = q.get("force");
+  if (force !== null && !(force in BOOLEANS)) throw new Reject(400, "BadRequest", `force=${force}: not a boolean`);
+  if (type === APPLY && (q.get("fieldManager") ?? "") === "") throw new Reject(422, "Invalid", "PatchOptions.meta.k8s.io is invalid: fieldManager: Required value: is required for apply patch");
+  if (type !== APPLY && force !== null) throw new Reject(422, "Invalid", "PatchOptions.meta.k8s.io is invalid: force: Forbidden: may not be specified for non-apply patch");
+  const manager = q.get("fieldManager");
+  if (manager !== null && manager.length > 128) throw new Reject(422, "Invalid", "PatchOptions.meta.k8s.io is invalid: fieldManager: Too long: may not be more than 128 bytes");
+}
+
 interface ContinueToken {
   rv: string;
   offset: number;
@@ -227,19 +253,22 @@ export async function startFakeApiServer(clock: Clock, store = new MemoryObjectS
     const verb =
       method === "GET" ? (name === undefined ? "list" : "get") : method === "POST" && name === undefined ? "create" : method === "PUT" && name !== undefined ? "update" : method === "PATCH" && name !== undefined ? "patch" : undefined;
     if (verb === undefined || !resource.verbs.includes(verb)) throw new Reject(405, "MethodNotAllowed", `the server does not allow this method on the requested resource`);
-    if (r.subresource !== undefined && verb !== "patch") throw new Reject(405, "MethodNotAllowed", "this fake serves only PATCH on the scale subresource");
+    if (r.subresource === "scale" && verb !== "patch") throw new Reject(405, "MethodNotAllowed", "this fake serves only PATCH on the scale subresource");
+    if (r.subresource === "status" && verb !== "patch" && verb !== "get") throw new Reject(405, "MethodNotAllowed", "this fake serves GET and PATCH on the status subresource");
     if (resource.namespaced && verb !== "list" && namespace === undefined) throw new Reject(404, "NotFound", "the server could not find the requested resource");
 
     let body: unknown = undefined;
     if (verb === "create" || verb === "update" || verb === "patch") {
       const type = mediaType(req.headers["content-type"]);
-      const accepted = verb === "patch" ? ["application/json-patch+json", "application/merge-patch+json"] : ["application/json"];
+      const accepted = verb !== "patch" ? ["application/json"] : resource.statusSubresource ? [APPLY] : ["application/json-patch+json", "application/merge-patch+json", APPLY];
       // Custom resources have no strategic-merge schema; the server answers 415 to that content type.
       if (type === undefined || !accepted.includes(type)) throw new Reject(415, "UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: ${accepted.join(", ")}`);
+      checkPatchOptions(url.searchParams, type);
       try {
-        body = JSON.parse(raw);
+        // An applied configuration is YAML (JSON being YAML); everything else is JSON.
+        body = type === APPLY ? parseYaml(raw) : JSON.parse(raw);
       } catch {
-        throw new Reject(400, "BadRequest", "the request body is not JSON");
+        throw new Reject(400, "BadRequest", `the request body is not ${type === APPLY ? "YAML" : "JSON"}`);
       }
     }
     const ns = namespace ?? "";
@@ -270,6 +299,16 @@ export async function startFakeApiServer(clock: Clock, store = new MemoryObjectS
       }
       case "patch": {
         if (r.subresource === "scale") return { code: 200, body: patchScale(resource.gvr, ns, name ?? "", mediaType(req.headers["content-type"]), body) };
+        if (mediaType(req.headers["content-type"]) === APPLY) {
+          if (!isRecord(body)) throw new Reject(400, "BadRequest", "an applied configuration must be an object");
+          checkTypeMeta(resource, body);
+          const applied = store.apply(resource.gvr, ns, name ?? "", body, {
+            fieldManager: url.searchParams.get("fieldManager") ?? "",
+            ...(r.subresource === "status" && { subresource: "status" as const }),
+            statusSubresource: resource.statusSubresource === true,
+          });
+          return { code: applied.created ? 201 : 200, body: applied.object };
+        }
         if (mediaType(req.headers["content-type"]) === "application/merge-patch+json") {
           if (!isRecord(body)) throw new Reject(400, "BadRequest", "a merge patch must be a JSON object");
           return { code: 200, body: store.mergePatch(resource.gvr, ns, name ?? "", body) };

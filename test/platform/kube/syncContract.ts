@@ -67,7 +67,7 @@ function recording(w: ClusterWatches): { watches: ClusterWatches; lists: Record<
       );
     },
   });
-  return { watches: { nodes: wrap(w.nodes), pods: wrap(w.pods) }, lists, watchesFrom, events };
+  return { watches: { nodes: wrap(w.nodes), pods: wrap(w.pods), nodeReports: wrap(w.nodeReports) }, lists, watchesFrom, events };
 }
 
 const rvOf = (obj: WireObject | undefined): string => String((obj?.["metadata"] as { resourceVersion?: string } | undefined)?.resourceVersion);

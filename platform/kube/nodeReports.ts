@@ -1,0 +1,200 @@
+/**
+ * NodeReports (gpu-steward.io/v1alpha1, core/nodeReport): the agent's write and the controller's reads
+ * over client-node, and the write path both adapters share (NodeReportWriter; the in-memory adapter
+ * is in memory.ts).
+ *
+ * The write is server-side apply, `fieldManager=gpu-steward-agent`, `force=true`: the agent is the one
+ * writer and always sends the whole report, so apply needs no read first (no resourceVersion, no 409
+ * retry loop), creates the object when absent, and removes what the agent stops sending. `force`
+ * because every field sent is the agent's to set: someone's `kubectl edit` must not stop the reports.
+ * It takes two requests because of the status subresource: an apply to the object ignores `status`,
+ * an apply to `…/status` ignores everything else (and never creates). The object apply is sent again
+ * only when its body changes (a new Node UID) or the status apply finds no object (deleted, or
+ * garbage-collected with its Node), which halves the agent's requests.
+ *
+ * client-node 1.x picks a patch's Content-Type itself (JSON Patch for custom objects); the apply type
+ * is set with `setHeaderOptions("Content-Type", PatchStrategy.ServerSideApply)`, and the body is sent as
+ * JSON, which is YAML, so `application/apply-patch+yaml` reads it. No `fieldValidation=Strict`: Helm
+ * never upgrades a CRD, so a newer agent must still report to an older schema (unknown fields pruned).
+ */
+import { PatchStrategy, setHeaderOptions, type CustomObjectsApi } from "@kubernetes/client-node";
+import {
+  MAX_NODE_REPORT_BYTES,
+  NODE_REPORT_API_VERSION,
+  NODE_REPORT_GROUP,
+  NODE_REPORT_KIND,
+  NODE_REPORT_PLURAL,
+  NODE_REPORT_VERSION,
+  NodeReportInputError,
+  nodeReportSize,
+  NodeReportSpec,
+  ObjectName,
+  parseNodeReportStatus,
+  type NodeReportStatus,
+} from "../../core/nodeReport/index.js";
+import { InvalidError, isNotFound, KubeApiError, toKubeError } from "./errors.js";
+import type { CustomObject, GroupVersionResource, NodeReportBody, NodeReports } from "./ports.js";
+import type { ListPage } from "./watches.js";
+
+export const NODE_REPORTS: GroupVersionResource = { group: NODE_REPORT_GROUP, version: NODE_REPORT_VERSION, plural: NODE_REPORT_PLURAL };
+export const NODE_REPORT_FIELD_MANAGER = "gpu-steward-agent";
+/** Not the node name: label values stop at 63 characters, node names at 253; the object's name is the node's. */
+export const NODE_REPORT_LABELS: Readonly<Record<string, string>> = { "app.kubernetes.io/managed-by": NODE_REPORT_FIELD_MANAGER };
+
+/** client-go's pager default, as watches.ts's LIST_PAGE_SIZE (not imported: watches.ts imports this file). */
+const LIST_PAGE_SIZE = 500;
+
+function isObject(value: unknown): value is CustomObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The object apply: name, labels, spec and the ownerReference that lets the garbage collector delete the
+ * report with its Node. `controller` is left out (false): the Node does not manage the report, and
+ * `controller: true` would show it as "Controlled By" the Node and let controllers that adopt by owner
+ * treat it as theirs. `blockOwnerDeletion` is left out too: setting it needs `update` on nodes/finalizers
+ * (OwnerReferencesPermissionEnforcement), which the agent should not have, and a Node's deletion
+ * should not wait for its report.
+ */
+export function nodeReportObjectBody(nodeName: string, nodeUid: string, spec: NodeReportSpec): CustomObject {
+  return {
+    apiVersion: NODE_REPORT_API_VERSION,
+    kind: NODE_REPORT_KIND,
+    metadata: {
+      name: nodeName,
+      labels: { ...NODE_REPORT_LABELS },
+      ownerReferences: [{ apiVersion: "v1", kind: "Node", name: nodeName, uid: nodeUid }],
+    },
+    spec: { ...spec },
+  };
+}
+
+/** The status apply: identity and status only (the status subresource ignores the rest). */
+export function nodeReportStatusBody(nodeName: string, status: NodeReportStatus): CustomObject {
+  return { apiVersion: NODE_REPORT_API_VERSION, kind: NODE_REPORT_KIND, metadata: { name: nodeName }, status };
+}
+
+function invalid(nodeName: string, field: string, message: string): InvalidError {
+  return new InvalidError(`NodeReport "${nodeName}" is invalid: ${field}: ${message}`);
+}
+
+/**
+ * What the API server would refuse (or etcd, for size), refused here first with the field named, so
+ * a bad report costs no request and the memory adapter, which validates nothing, refuses it too.
+ */
+export function checkedNodeReport(nodeName: string, nodeUid: string, body: NodeReportBody): { spec: NodeReportSpec; status: NodeReportStatus } {
+  if (!ObjectName.safeParse(nodeName).success) throw invalid(nodeName, "metadata.name", "expected a node name (DNS subdomain)");
+  if (nodeUid === "") throw invalid(nodeName, "metadata.ownerReferences.0.uid", "the Node's uid is required");
+  const spec = NodeReportSpec.safeParse(body.spec ?? { nodeName });
+  if (!spec.success || spec.data.nodeName !== nodeName) throw invalid(nodeName, "spec.nodeName", `expected ${nodeName}, the object's name`);
+  let status: NodeReportStatus;
+  try {
+    status = parseNodeReportStatus(body.status);
+  } catch (err) {
+    if (err instanceof NodeReportInputError) throw invalid(nodeName, err.field, err.problem);
+    throw err;
+  }
+  const bytes = nodeReportSize(status);
+  if (bytes > MAX_NODE_REPORT_BYTES) throw invalid(nodeName, "status", `${bytes} bytes, over the ${MAX_NODE_REPORT_BYTES}-byte budget (trim it with fitNodeReport)`);
+  return { spec: spec.data, status };
+}
+
+/** The two applies an adapter sends; each resolves to the object as stored, or rejects with a KubeApiError. */
+export interface NodeReportApplier {
+  applyObject(nodeName: string, body: CustomObject): Promise<CustomObject>;
+  applyStatus(nodeName: string, body: CustomObject): Promise<CustomObject>;
+}
+
+/** The agent's write, shared by both adapters: check, object apply when it changed, status apply. */
+export class NodeReportWriter {
+  /** Node name → the object body last applied successfully, as JSON. */
+  readonly #applied = new Map<string, string>();
+
+  constructor(private readonly applier: NodeReportApplier) {}
+
+  async apply(nodeName: string, nodeUid: string, body: NodeReportBody): Promise<CustomObject> {
+    const { spec, status } = checkedNodeReport(nodeName, nodeUid, body);
+    const objectBody = nodeReportObjectBody(nodeName, nodeUid, spec);
+    const statusBody = nodeReportStatusBody(nodeName, status);
+    const key = JSON.stringify(objectBody);
+    if (this.#applied.get(nodeName) !== key) await this.#applyObject(nodeName, objectBody, key);
+    try {
+      return await this.applier.applyStatus(nodeName, statusBody);
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      // Deleted since our last object apply (by hand, or with its Node): create it again, once.
+      await this.#applyObject(nodeName, objectBody, key);
+      return this.applier.applyStatus(nodeName, statusBody);
+    }
+  }
+
+  async #applyObject(nodeName: string, body: CustomObject, key: string): Promise<void> {
+    this.#applied.delete(nodeName);
+    await this.applier.applyObject(nodeName, body);
+    this.#applied.set(nodeName, key);
+  }
+}
+
+/** A raw list answer as a ListPage (watches.ts): custom objects are not decoded, so `continue` keeps its wire name. */
+export function customListPage(list: unknown, what: string): ListPage {
+  if (!isObject(list) || !Array.isArray(list["items"])) throw new KubeApiError(500, "InternalError", `${what}: response has no items array`);
+  const meta = isObject(list["metadata"]) ? list["metadata"] : {};
+  const resourceVersion = typeof meta["resourceVersion"] === "string" ? meta["resourceVersion"] : undefined;
+  const next = typeof meta["continue"] === "string" && meta["continue"] !== "" ? meta["continue"] : undefined;
+  return { metadata: { ...(resourceVersion !== undefined && { resourceVersion }), ...(next !== undefined && { _continue: next }) }, items: list["items"] };
+}
+
+export class KubeNodeReports implements NodeReports {
+  readonly #writer: NodeReportWriter;
+
+  constructor(private readonly api: CustomObjectsApi) {
+    const apply = (subresource: "" | "/status") => async (nodeName: string, body: CustomObject): Promise<CustomObject> => {
+      const what = `PATCH ${NODE_REPORT_PLURAL}.${NODE_REPORT_GROUP} ${nodeName}${subresource}`;
+      const request = { ...NODE_REPORTS, name: nodeName, body, fieldManager: NODE_REPORT_FIELD_MANAGER, force: true };
+      const asApply = setHeaderOptions("Content-Type", PatchStrategy.ServerSideApply);
+      try {
+        const stored: unknown = subresource === "" ? await this.api.patchClusterCustomObject(request, asApply) : await this.api.patchClusterCustomObjectStatus(request, asApply);
+        if (!isObject(stored)) throw new KubeApiError(500, "InternalError", `${what}: response is not an object`);
+        return stored;
+      } catch (raw) {
+        throw toKubeError(raw, what);
+      }
+    };
+    this.#writer = new NodeReportWriter({ applyObject: apply(""), applyStatus: apply("/status") });
+  }
+
+  apply(nodeName: string, nodeUid: string, body: NodeReportBody): Promise<CustomObject> {
+    return this.#writer.apply(nodeName, nodeUid, body);
+  }
+
+  async get(nodeName: string): Promise<CustomObject | undefined> {
+    const what = `GET ${NODE_REPORT_PLURAL}.${NODE_REPORT_GROUP} ${nodeName}`;
+    try {
+      const obj: unknown = await this.api.getClusterCustomObject({ ...NODE_REPORTS, name: nodeName });
+      if (!isObject(obj)) throw new KubeApiError(500, "InternalError", `${what}: response is not an object`);
+      return obj;
+    } catch (raw) {
+      const err = toKubeError(raw, what);
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  /** Every report, a page of LIST_PAGE_SIZE at a time (5,000 nodes × ~10 KB would be one 50 MB answer). */
+  async list(): Promise<CustomObject[]> {
+    const what = `LIST ${NODE_REPORT_PLURAL}.${NODE_REPORT_GROUP}`;
+    const out: CustomObject[] = [];
+    let continueToken: string | undefined;
+    do {
+      let page: ListPage;
+      try {
+        page = customListPage(await this.api.listClusterCustomObject({ ...NODE_REPORTS, limit: LIST_PAGE_SIZE, ...(continueToken !== undefined && { _continue: continueToken }) }), what);
+      } catch (raw) {
+        throw toKubeError(raw, what);
+      }
+      out.push(...page.items.filter(isObject));
+      continueToken = page.metadata?._continue;
+    } while (continueToken !== undefined);
+    return out;
+  }
+}
