@@ -1,6 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { readFileSync } from "node:fs";
-import { agentOptions, runAgentOnce } from "./cmd/agent.js";
+import { agentOptions, runAgent } from "./cmd/agent.js";
 import { autoscalerOnceOptions, runAutoscalerOnce } from "./cmd/autoscalerOnce.js";
 import { autoscalerServeOptions, runAutoscalerServe } from "./cmd/autoscalerServe.js";
 import { runCerts } from "./cmd/certs.js";
@@ -60,10 +60,9 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     run: (flags) => serve(flags, { webhook: false, extender: true }),
   },
   agent: {
-    summary: "node agent; this release: --once --output json prints what it discovers on this node (GPUs, topology, MIG, processes)",
+    summary: "node agent (DaemonSet): GPU topology, tenants' p99 SLOs, cgroup throttling of noisy neighbours, NodeReport, /metrics on 8081; --once --output json prints one report",
     options: agentOptions,
-    flagsOnly: true,
-    run: (flags) => runAgentOnce(flags, process.stdout),
+    run: (flags) => runAgent(flags, process.stdout),
   },
   autoscaler: {
     summary: "inference autoscaler: GET /invoke and periodic cycles on 3300 sizing vLLM Deployments; --once --data-path PATH solves one allocation and prints JSON",

@@ -2,3 +2,6 @@ export { AgentCycle, type ActionRecord, type ActiveThrottle, type CycleDeps, typ
 export { MIG_CONFIG_LABEL, MigLayoutRequester, type MigRequestRecord, type MigRequestResult, type NodeLabelsPort } from "./migRequest.js";
 export { gpuIdOf, isGpuResource, podGpus, type PodDevicesLike, type PodGpus } from "./podDevices.js";
 export { AgentMetrics, type AgentInput } from "./metrics.js";
+export { buildAgent, startAgent, type AgentDeps, type AgentKube, type AgentParts, type RunningAgent } from "./agent.js";
+export { AgentConfig } from "./config.js";
+export { buildReportStatus, type ReportContext } from "./reportStatus.js";

@@ -1,9 +1,19 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { runAgentOnce } from "../../cmd/agent.js";
 import { SMI_ARGS } from "../../nodeagent/discovery/index.js";
 import { captured } from "../builders/capturedOutput.js";
+import { VllmExposition } from "../builders/vllmExposition.js";
+import { xd670Host, xd670Runner } from "../builders/xd670Node.js";
+import { ManualClock } from "../../platform/clock.js";
+import { memoryAdapters } from "../../platform/kube/memory.js";
+import { MemoryObjectStore } from "../../platform/kube/memoryStore.js";
+import { NODES, PODS } from "../../platform/kube/memoryWatch.js";
+import { MemoryNodes } from "../../platform/kube/nodes.js";
+import { memoryPodsOnNode } from "../../platform/kube/podsOnNode.js";
+import { createLogger } from "../../platform/log.js";
 import { fakeNvidiaSmi, type FakeNvidiaSmi } from "../nodeagent/discovery/fakeNvidiaSmi.js";
 import { sysfsTree, XD670_BUS_IDS, xd670Pci } from "../nodeagent/discovery/sysfsTree.js";
 
@@ -52,10 +62,39 @@ describe("steward agent --once --output json", () => {
     expect(report.problems[0]).toMatch(/not-found/);
   });
 
+  it("with a cluster, reports the tenants on its node (no latency yet from one look) and writes nothing", async () => {
+    const host = xd670Host();
+    const stateDir = join(host.hostRoot, "state-never-created");
+    try {
+      const clock = new ManualClock(Date.UTC(2026, 10, 23, 12));
+      const store = new MemoryObjectStore(clock);
+      const ports = memoryAdapters(createLogger({ level: "silent" }), clock, { podName: "x" }, { store });
+      store.create(NODES, "", { apiVersion: "v1", kind: "Node", metadata: { name: "gpu-node-1" } });
+      store.create(PODS, "serving", { apiVersion: "v1", kind: "Pod", metadata: { name: "llama-0", namespace: "serving", annotations: { "gpu-steward.io/p99-slo-ms": "300" } }, spec: { nodeName: "gpu-node-1" }, status: { phase: "Running", podIP: "10.0.0.5" } });
+      store.create(PODS, "serving", { apiVersion: "v1", kind: "Pod", metadata: { name: "elsewhere", namespace: "serving", annotations: { "gpu-steward.io/p99-slo-ms": "300" } }, spec: { nodeName: "gpu-node-2" }, status: { phase: "Running" } });
+      const nodes = new MemoryNodes(store);
+      const out = captured();
+      const code = await runAgentOnce({ "host-root": host.hostRoot, "node-name": "gpu-node-1", "state-dir": stateDir }, out, {
+        runner: xd670Runner(),
+        kube: { podsOnNode: memoryPodsOnNode(store, "gpu-node-1"), reports: ports.nodeReports, node: { uid: async (n) => (await nodes.get(n))?.uid, labels: async () => ({}), setLabels: async () => undefined } },
+        metricsClient: { get: async () => new VllmExposition().text() },
+      });
+      expect(code).toBe(0);
+      const doc = JSON.parse(out.text());
+      expect(doc.report.tenants).toEqual([expect.objectContaining({ pod: "llama-0", sloMs: 300, state: "unknown", p99Ms: null })]);
+      expect(doc.report.topology.gpus).toHaveLength(8);
+      expect(doc.report.agent.heartbeat).toMatch(/^2026-/);
+      expect(existsSync(stateDir)).toBe(false);
+      expect(await ports.nodeReports.get("gpu-node-1")).toBeUndefined();
+    } finally {
+      host.remove();
+    }
+  });
+
   it.each([
-    [{}, /--once is required/],
-    [{ once: true, output: "yaml" }, /--output: expected json/],
-    [{ once: true, "timeout-ms": "5" }, /--timeout-ms/],
+    [{ once: true, output: "yaml" }, /output: .*expected "json".*\(from --output\)/],
+    [{ once: true, "timeout-ms": "5" }, /timeoutMs: .*\(from --timeout-ms\)/],
+    [{ once: true, "poll-interval": "0" }, /pollIntervalSeconds: .*\(from --poll-interval\)/],
   ])("refuses bad flags %j", async (flags, message) => {
     await expect(runAgentOnce(flags, captured())).rejects.toThrow(message);
   });

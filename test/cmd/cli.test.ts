@@ -34,7 +34,7 @@ describe("steward CLI", () => {
     ["extender", [/--extender-port.*8888/, /--weight-topology/], [/--webhook-port/]],
     ["certs", [/--dns/], []],
     ["spend plan", [/--date/, /--baseline/], [/--config/, /STEWARD_/]],
-    ["agent", [/--once/, /--host-root/, /--nvidia-smi/], [/--config/]],
+    ["agent", [/--once/, /--host-root/, /--nvidia-smi/, /--poll-interval/, /--state-dir/, /--kubeconfig/, /--metrics-port.*8081/, /--config/], []],
     ["autoscaler", [/--data-path/, /--profile/, /--once/, /--period/, /--config/], []],
   ] as const)("%s --help lists its flags", async (sub, present, absent) => {
     const out = await steward([...sub.split(" "), "--help"]);
