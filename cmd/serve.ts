@@ -281,7 +281,7 @@ export async function startServe(config: ServeConfig, deps: ServeDeps = {}, role
   // Every replica keeps its own view of nodes and pods (request handlers read it); not leader-only.
   const viewSync =
     kube && roles.extender
-      ? startClusterViewSync({ watches: kube.watches, view, log: log.child({ component: "cluster-view" }), clock, metrics: new ClusterViewSyncMetrics(registry) })
+      ? startClusterViewSync({ watches: kube.watches, view, log: log.child({ component: "cluster-view" }), clock, metrics: new ClusterViewSyncMetrics(registry), nodeReports: true })
       : undefined;
   if (viewSync) readiness.add("cluster-view", () => (viewSync.isSynced() ? undefined : "nodes and pods not listed yet"));
   const ops = createPlainServer({ handler: opsApp, log: log.child({ component: "ops" }) });

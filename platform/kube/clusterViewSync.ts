@@ -15,6 +15,7 @@ import { StewardError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { ClusterView } from "./clusterView.js";
 import { NodeFeed, PodFeed } from "./clusterViewFeeds.js";
+import { NodeReportFeed } from "./nodeReportFeed.js";
 import type { ClusterViewSyncMetrics } from "./clusterViewMetrics.js";
 import { unrefWait, type Wait } from "./leader.js";
 import type { ClusterWatches, ObjectWatch } from "./ports.js";
@@ -34,7 +35,14 @@ export interface ClusterViewSyncOptions {
   /** Jitter source in [0, 1). */
   random?: () => number;
   metrics?: ClusterViewSyncMetrics;
+  /** Follow the agents' NodeReports into the view's topology (not part of `synced`: the CRD may be absent). */
+  nodeReports?: boolean;
+  /** How often reports with a stale heartbeat are dropped. */
+  nodeReportExpiryMs?: number;
 }
+
+/** A dead agent's report stops counting within this (plus its own 3 missed polls). */
+export const DEFAULT_NODE_REPORT_EXPIRY_MS = 30_000;
 
 export interface ClusterViewSync {
   /** Resolves after the first full list of nodes and of pods; rejects if stopped before that. */
@@ -87,6 +95,19 @@ export function startClusterViewSync(o: ClusterViewSyncOptions): ClusterViewSync
     run(o.watches.nodes, new NodeFeed({ view: o.view, log, onSkipped: skipped(o.watches.nodes.resource) })),
     run(o.watches.pods, new PodFeed({ view: o.view, log, onSkipped: skipped(o.watches.pods.resource) })),
   ];
+  if (o.nodeReports) {
+    const feed = new NodeReportFeed({ view: o.view, clock: o.clock, log, onSkipped: skipped(o.watches.nodeReports.resource) });
+    loops.push(run(o.watches.nodeReports, feed));
+    const wait = o.wait ?? unrefWait;
+    loops.push(
+      (async () => {
+        while (!stopping.signal.aborted) {
+          await wait(o.nodeReportExpiryMs ?? DEFAULT_NODE_REPORT_EXPIRY_MS, stopping.signal);
+          if (!stopping.signal.aborted) feed.expire();
+        }
+      })(),
+    );
+  }
 
   return {
     synced,

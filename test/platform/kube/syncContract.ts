@@ -16,6 +16,8 @@ import { NODES, PODS } from "../../../platform/kube/memoryWatch.js";
 import type { ClusterWatches, GroupVersionResource, ObjectWatch, WatchOptions } from "../../../platform/kube/ports.js";
 import { createLogger } from "../../../platform/log.js";
 import { START_MS } from "./contract.js";
+import { NODE_REPORTS } from "../../../platform/kube/nodeReports.js";
+import { aNodeReport, aNodeReportStatus } from "../../builders/nodeReports.js";
 
 export interface SyncFixture {
   watches: ClusterWatches;
@@ -81,7 +83,7 @@ export function clusterViewSyncContract(adapterName: string, factory: SyncFixtur
     let registry: Registry;
     let metrics: ClusterViewSyncMetrics;
 
-    const start = (over: { resyncMs?: number } = {}): ClusterViewSync => {
+    const start = (over: { resyncMs?: number; nodeReports?: boolean } = {}): ClusterViewSync => {
       rec = recording(f.watches);
       sync = startClusterViewSync({
         watches: rec.watches,
@@ -148,6 +150,20 @@ export function clusterViewSyncContract(adapterName: string, factory: SyncFixtur
         expect(view.capacity("gpu-1")).toBeUndefined();
       });
       expect(rec.lists).toEqual({ nodes: 1, pods: 1 });
+    });
+
+    it("follows the agents' NodeReports into the view's topology when asked, without them holding up sync", async () => {
+      const s = start({ nodeReports: true });
+      await s.synced;
+      expect(view.capacity("gpu-1")?.topology).toBeUndefined();
+      const status = aNodeReportStatus({ agent: { version: "0.1.0", dryRun: false, heartbeat: new Date(START_MS).toISOString(), pollIntervalSeconds: 30, problems: [] } });
+      const report = aNodeReport(status);
+      (report["metadata"] as { name: string }).name = "gpu-1";
+      (report["spec"] as { nodeName: string }).nodeName = "gpu-1";
+      f.store.create(NODE_REPORTS, "", report);
+      await vi.waitFor(() => expect(view.capacity("gpu-1")?.topology?.allocated).toEqual([0, 4, 6]));
+      f.store.delete(NODE_REPORTS, "", "gpu-1");
+      await vi.waitFor(() => expect(view.capacity("gpu-1")?.topology).toBeUndefined());
     });
 
     it("counts a pending pod once it is bound, and releases it when it finishes or is deleted", async () => {
