@@ -9,7 +9,7 @@ import { managedFamilies, managedSelectors, type LabelFamily } from "./labels.js
 import type { LoadSource, Measurement } from "./loadSource.js";
 import { serverDocument, type ServerDocument } from "./serverDocument.js";
 
-export type LoadOrigin = "prometheus" | "labels";
+export type LoadOrigin = "nodereport" | "prometheus" | "labels";
 
 export interface ManagedServer {
   namespace: string;
@@ -18,7 +18,7 @@ export interface ManagedServer {
   families: LabelFamily[];
   document: ServerDocument;
   loadOrigin: LoadOrigin;
-  /** Observed latencies (Prometheus), for comparing with the optimizer's predictions. */
+  /** Observed latencies (NodeReport or Prometheus), for comparing with the optimizer's predictions. */
   observed: { ttftMs?: number; itlMs?: number };
   nodeSelector: Record<string, string>;
   /** The Deployment's labels as read, to write back only what differs. */
@@ -69,7 +69,7 @@ export async function collect(deployments: Deployments, load: LoadSource | undef
       uid: d.metadata?.uid ?? "",
       families: managedFamilies(d.metadata?.labels ?? {}),
       document,
-      loadOrigin: m === undefined ? "labels" : "prometheus",
+      loadOrigin: m === undefined ? "labels" : m.origin,
       observed: { ...(m?.ttftMs !== undefined && { ttftMs: m.ttftMs }), ...(m?.itlMs !== undefined && { itlMs: m.itlMs }) },
       nodeSelector: { ...(d.spec?.template.spec?.nodeSelector ?? {}) },
       labels: { ...(d.metadata?.labels ?? {}) },

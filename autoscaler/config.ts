@@ -27,6 +27,8 @@ export const AutoscalerConfig = z.object({
       tokenFile: z.string().min(1).optional(),
     })
     .prefault({}),
+  /** Take each server's load from the node agents' NodeReports first (then Prometheus, then its labels). */
+  loadFromNodeReports: z.boolean().default(true),
   dryRun: z.boolean().default(false),
   /** Largest replica change per Deployment per cycle; 0 = unbounded (the original's behaviour). */
   maxChange: z.number().int().min(0).default(0),

@@ -10,3 +10,4 @@ export { PrometheusLoadSource, type LoadSource, type Measurement } from "./loadS
 export { vllmQueries, type SeriesMatch } from "./vllmQueries.js";
 export { serverDocument, type ServerDocument } from "./serverDocument.js";
 export { LABEL_KEYS, MIN_REPLICAS_LABEL, KEEP_ACCELERATOR_LABEL } from "./labels.js";
+export { deploymentOfPod, FirstMeasured, NodeReportLoadSource } from "./nodeReportLoad.js";

@@ -9,6 +9,8 @@ import { tokenCount, type MeasuredLoad } from "./serverDocument.js";
 import { sampleKey, seriesKey, VLLM_QUANTITIES, vllmQueries, type SeriesMatch, type VllmQuantity } from "./vllmQueries.js";
 
 export interface Measurement {
+  /** Which source measured it. */
+  origin: "nodereport" | "prometheus";
   load: MeasuredLoad;
   /** Observed mean latencies, when scraped; for the predicted-vs-observed metrics. */
   ttftMs?: number;
@@ -61,6 +63,7 @@ export class PrometheusLoadSource implements LoadSource {
       const ttftMs = value("ttftMs", key);
       const itlMs = value("itlMs", key);
       measured.set(`${d.namespace}/${d.name}`, {
+        origin: "prometheus",
         // A draining server can show a negative growth larger than its completions: no negative arrivals.
         load: { arrivalRate: Math.max(0, rpm), avgInTokens: tokenCount(value("inTokens", key) ?? 0), avgOutTokens: tokenCount(value("outTokens", key) ?? 0) },
         ...(ttftMs !== undefined && Number.isFinite(ttftMs) && { ttftMs }),

@@ -33,7 +33,7 @@ export class AutoscalerMetrics {
       labelNames: ["result"],
       registers,
     });
-    this.loadSource = new Counter({ name: "gpu_steward_autoscaler_load_source_total", help: "Where each server's load came from; source=prometheus|labels", labelNames: ["source"], registers });
+    this.loadSource = new Counter({ name: "gpu_steward_autoscaler_load_source_total", help: "Where each server's load came from; source=nodereport|prometheus|labels", labelNames: ["source"], registers });
     this.replicas = new Gauge({ name: "gpu_steward_autoscaler_server_replicas", help: "Replicas per server; kind=current|planned|target", labelNames: ["server", "kind"], registers });
     this.costPerHour = new Gauge({ name: "gpu_steward_autoscaler_server_cost", help: "Planned cost per server (accelerator-data cost units per hour)", labelNames: ["server"], registers });
     this.latencySeconds = new Gauge({

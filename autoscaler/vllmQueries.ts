@@ -39,7 +39,8 @@ export function vllmQueries(window: string, match: SeriesMatch): Record<VllmQuan
     inTokens: `${rate("vllm:prompt_tokens_total")} / ${completions}`,
     outTokens: `${rate("vllm:generation_tokens_total")} / ${completions}`,
     ttftMs: `1000 * ${rate("vllm:time_to_first_token_seconds_sum")} / ${rate("vllm:time_to_first_token_seconds_count")}`,
-    itlMs: `1000 * ${rate("vllm:time_per_output_token_seconds_sum")} / ${rate("vllm:time_per_output_token_seconds_count")}`,
+    // vLLM 0.11 renamed the inter-token histogram; servers older than that export only the old name.
+    itlMs: `1000 * ((${rate("vllm:inter_token_latency_seconds_sum")} / ${rate("vllm:inter_token_latency_seconds_count")}) or (${rate("vllm:time_per_output_token_seconds_sum")} / ${rate("vllm:time_per_output_token_seconds_count")}))`,
   };
 }
 

@@ -5,7 +5,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { hostname } from "node:os";
-import { AutoscalerConfig, PrometheusLoadSource, startAutoscaler } from "../autoscaler/index.js";
+import { AutoscalerConfig, FirstMeasured, NodeReportLoadSource, PrometheusLoadSource, startAutoscaler } from "../autoscaler/index.js";
 import { DEFAULT_INFERENCE_PROFILE, INFERENCE_PROFILES } from "../core/inference/index.js";
 import { systemClock } from "../platform/clock.js";
 import { loadConfig } from "../platform/config/load.js";
@@ -27,6 +27,7 @@ export const autoscalerServeOptions: readonly OptionSpec[] = [
   { flag: "prometheus-window", path: "prometheus.window", kind: "string", help: "rate() window of the vLLM queries", defaultText: "1m" },
   { flag: "prometheus-match", path: "prometheus.match", kind: "string", help: "how series map to Deployments: pod (namespace + pod name) | job (job = Deployment name, as inferno)", defaultText: "pod" },
   { flag: "prometheus-token-file", path: "prometheus.tokenFile", kind: "string", help: "file with a bearer token for Prometheus" },
+  { flag: "load-from-nodereports", path: "loadFromNodeReports", kind: "boolean", help: "take load from the node agents' NodeReports first, then Prometheus, then the load labels", defaultText: "true" },
   { flag: "dry-run", path: "dryRun", kind: "boolean", help: "log the decisions, change nothing", defaultText: "false" },
   { flag: "max-change", path: "maxChange", kind: "integer", help: "largest replica change per Deployment per cycle; 0 = unbounded", defaultText: "0" },
   { flag: "scale-to-zero-classes", path: "scaleToZeroClasses", kind: "list", help: "service classes whose idle servers may go to 0 replicas (comma list)" },
@@ -59,7 +60,7 @@ export async function runAutoscalerServe(flags: AutoscalerServeFlags): Promise<n
       throw new StewardError("CONFIG_INVALID", `prometheus.tokenFile: ${(err as Error).message}`, "prometheus-token-file");
     }
   }
-  const load =
+  const prometheus =
     config.prometheus.url === undefined
       ? undefined
       : new PrometheusLoadSource(
@@ -68,6 +69,11 @@ export async function runAutoscalerServe(flags: AutoscalerServeFlags): Promise<n
           config.prometheus.window,
           log.child({ component: "autoscaler-load" }),
         );
+  const sources = [
+    ...(config.loadFromNodeReports ? [new NodeReportLoadSource(kube.nodeReports, log.child({ component: "autoscaler-load" }))] : []),
+    ...(prometheus ? [prometheus] : []),
+  ];
+  const load = sources.length === 0 ? undefined : new FirstMeasured(sources);
   const running = await startAutoscaler(config, {
     kube,
     log,

@@ -28,6 +28,12 @@ export const ReplicaReport = z.object({
   windowSeconds: z.number().positive(),
   /** Finished requests per second over the window; null when a counter went back (server restart). */
   requestRate: z.number().min(0).nullable(),
+  /**
+   * Arriving requests per second: finished ones plus the growth of running + waiting over the window
+   * (requests are conserved). Completions trail arrivals when the server falls behind, which is when
+   * sizing matters; the autoscaler sizes from this one.
+   */
+  arrivalRate: z.number().min(0).nullable(),
   avgInputTokens: Tokens,
   avgOutputTokens: Tokens,
   ttftP99Ms: Ms,

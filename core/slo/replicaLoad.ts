@@ -27,6 +27,8 @@ export interface ReplicaLoad {
   readonly model: string | null;
   readonly windowS: number;
   readonly requestRate: number | null;
+  /** Finished plus the growth of running + waiting, per second, never negative: what arrived. */
+  readonly arrivalRate: number | null;
   readonly avgInputTokens: number | null;
   readonly avgOutputTokens: number | null;
   readonly ttftMeanMs: number | null;
@@ -95,15 +97,18 @@ function ratio(num: number | undefined, den: number | undefined, scale = 1): num
 export function replicaLoad(prev: ReplicaCounters | undefined, now: ReplicaCounters): ReplicaLoad {
   const gauges = { model: now.model ?? null, running: now.running ?? null, waiting: now.waiting ?? null };
   const windowS = prev === undefined ? 0 : (now.atMs - prev.atMs) / 1000;
-  const none = { ...gauges, windowS: Math.max(0, windowS), requestRate: null, avgInputTokens: null, avgOutputTokens: null, ttftMeanMs: null, itlMeanMs: null };
+  const none = { ...gauges, windowS: Math.max(0, windowS), requestRate: null, arrivalRate: null, avgInputTokens: null, avgOutputTokens: null, ttftMeanMs: null, itlMeanMs: null };
   if (prev === undefined || windowS <= 0) return none;
   const keys = ["requests", "promptTokens", "generationTokens", "ttftSumS", "ttftCount", "itlSumS", "itlCount"] as const;
   if (keys.some((k) => prev[k] !== undefined && now[k] !== undefined && now[k]! < prev[k]!)) return none;
   const requests = delta(prev.requests, now.requests);
+  const inServer = (c: ReplicaCounters) => (c.running ?? 0) + (c.waiting ?? 0);
   return {
     ...gauges,
     windowS,
     requestRate: requests === undefined ? null : requests / windowS,
+    // A draining server's queue can shrink faster than it completes (preempted, aborted): not below 0.
+    arrivalRate: requests === undefined ? null : Math.max(0, (requests + inServer(now) - inServer(prev)) / windowS),
     avgInputTokens: ratio(delta(prev.promptTokens, now.promptTokens), requests),
     avgOutputTokens: ratio(delta(prev.generationTokens, now.generationTokens), requests),
     ttftMeanMs: ratio(delta(prev.ttftSumS, now.ttftSumS), delta(prev.ttftCount, now.ttftCount), 1000),

@@ -90,6 +90,7 @@ function replicasOf(r: CycleResult): ReplicaReport[] {
       gpus: r.gpusByPod.get(pod.uid)?.gpus ?? [],
       windowSeconds: l.windowS,
       requestRate: l.requestRate,
+      arrivalRate: l.arrivalRate,
       avgInputTokens: l.avgInputTokens,
       avgOutputTokens: l.avgOutputTokens,
       ttftP99Ms: s.ttftP99Ms ?? null,

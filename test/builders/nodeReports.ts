@@ -63,6 +63,7 @@ export function replica(name: string, n: number, over: Partial<ReplicaReport> = 
     gpus: [uuid(4)],
     windowSeconds: 30,
     requestRate: 4.2,
+    arrivalRate: 4.5,
     avgInputTokens: 812.5,
     avgOutputTokens: 231,
     ttftP99Ms: 420,
@@ -105,7 +106,7 @@ export function aNodeReportStatus(over: Partial<Omit<NodeReportStatus, "summary"
         expiresAt: "2025-03-01T12:09:00Z",
       },
     ],
-    replicas: [replica("llama-8b-0", 0), replica("llama-8b-1", 1, { requestRate: 0, avgInputTokens: null, avgOutputTokens: null, ttftP99Ms: null, ttftMeanMs: null, itlMeanMs: null, running: 0, gpus: [uuid(5)] }), replica("qwen-0", 2, { model: "Qwen/Qwen3-0.6B", gpus: [uuid(1)], requestRate: null })],
+    replicas: [replica("llama-8b-0", 0), replica("llama-8b-1", 1, { requestRate: 0, arrivalRate: 0, avgInputTokens: null, avgOutputTokens: null, ttftP99Ms: null, ttftMeanMs: null, itlMeanMs: null, running: 0, gpus: [uuid(5)] }), replica("qwen-0", 2, { model: "Qwen/Qwen3-0.6B", gpus: [uuid(1)], requestRate: null, arrivalRate: null })],
     agent: { version: "0.1.0", dryRun: false, heartbeat: HEARTBEAT, pollIntervalSeconds: 30, problems: ["metrics team-b/search-1: no requests in the window"] },
     conditions: [
       { type: CONDITION_READY, status: "True", lastTransitionTime: "2025-03-01T09:00:00Z", reason: "Reported", message: "topology, tenants and replicas read" },

@@ -33,14 +33,15 @@ describe("replica load from two scrapes", () => {
     const a = replicaCounters(parseExposition(dump).samples, T0);
     const b = replicaCounters(parseExposition(later({ requests: 20, prompt: 10_000, generation: 4_000, ttftSum: 3, ttftCount: 20, tpotSum: 80, tpotCount: 4_000, running: 5, waiting: 2 })).samples, T0 + 10_000);
     const load = replicaLoad(a, b);
-    expect(load).toMatchObject({ model: "Qwen/Qwen3-0.6B", windowS: 10, requestRate: 2, avgInputTokens: 500, avgOutputTokens: 200, running: 5, waiting: 2 });
+    // 20 finished and 7 more inside the server than before: 27 arrived in 10 s.
+    expect(load).toMatchObject({ model: "Qwen/Qwen3-0.6B", windowS: 10, requestRate: 2, arrivalRate: 2.7, avgInputTokens: 500, avgOutputTokens: 200, running: 5, waiting: 2 });
     expect(load.ttftMeanMs).toBeCloseTo(150, 6);
     expect(load.itlMeanMs).toBeCloseTo(20, 6);
   });
 
   it("knows only the gauges on a first scrape, and nothing of rates across a restart", () => {
     const a = replicaCounters(parseExposition(dump).samples, T0);
-    expect(replicaLoad(undefined, a)).toEqual({ model: "Qwen/Qwen3-0.6B", windowS: 0, requestRate: null, avgInputTokens: null, avgOutputTokens: null, ttftMeanMs: null, itlMeanMs: null, running: 0, waiting: 0 });
+    expect(replicaLoad(undefined, a)).toEqual({ model: "Qwen/Qwen3-0.6B", windowS: 0, requestRate: null, arrivalRate: null, avgInputTokens: null, avgOutputTokens: null, ttftMeanMs: null, itlMeanMs: null, running: 0, waiting: 0 });
     const restarted = replicaCounters(parseExposition(later({ requests: -30, prompt: 0, generation: 0, ttftSum: 0, ttftCount: 0, tpotSum: 0, tpotCount: 0, running: 1, waiting: 0 })).samples, T0 + 10_000);
     expect(replicaLoad(a, restarted)).toMatchObject({ windowS: 10, requestRate: null, avgInputTokens: null, running: 1 });
   });
