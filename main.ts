@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { agentOptions, runAgent } from "./cmd/agent.js";
 import { autoscalerOnceOptions, runAutoscalerOnce } from "./cmd/autoscalerOnce.js";
 import { autoscalerServeOptions, runAutoscalerServe } from "./cmd/autoscalerServe.js";
+import { emulateOptions, runAutoscalerEmulate } from "./cmd/autoscalerEmulate.js";
 import { runCerts } from "./cmd/certs.js";
 import { runSpendPlan, spendPlanOptions } from "./cmd/spend.js";
 import { runSpendStatus, spendStatusOptions } from "./cmd/spendStatus.js";
@@ -69,6 +70,11 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     // --once and the daemon share --data-path and --profile; list each flag once.
     options: [...autoscalerServeOptions, ...autoscalerOnceOptions.filter((o) => !autoscalerServeOptions.some((s) => s.flag === o.flag))],
     run: (flags) => (flags.once === true ? runAutoscalerOnce(flags, process.stdout, (path) => readFileSync(path, "utf8")) : runAutoscalerServe(flags)),
+  },
+  "autoscaler emulate": {
+    summary: "move the load labels of the managed vLLM Deployments every --interval (the original loademulator, or mean-reverting), seeded",
+    options: emulateOptions,
+    run: (flags) => runAutoscalerEmulate(flags),
   },
   "spend plan": {
     summary: "one PID step of the spend controller for given figures, as a fresh controller would take it; prints JSON",

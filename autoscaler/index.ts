@@ -11,3 +11,4 @@ export { vllmQueries, type SeriesMatch } from "./vllmQueries.js";
 export { serverDocument, type ServerDocument } from "./serverDocument.js";
 export { LABEL_KEYS, MIN_REPLICAS_LABEL, KEEP_ACCELERATOR_LABEL } from "./labels.js";
 export { deploymentOfPod, FirstMeasured, NodeReportLoadSource } from "./nodeReportLoad.js";
+export { LoadEmulator, type EmulatedChange } from "./emulator.js";

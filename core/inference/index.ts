@@ -8,3 +8,17 @@ export { maxRpmPerReplica, type Candidate } from "./candidate.js";
 export { SATURATION_POLICIES, saturationPolicyOf, type SaturationPolicy } from "./bestEffort.js";
 export { goFloat32 } from "./goFormat.js";
 export { shortestFloat32 } from "./float32.js";
+export {
+  CLASSIC_DEFAULTS,
+  CLASSIC_RPM_BOUNDS,
+  CLASSIC_TOKEN_BOUNDS,
+  emulateStep,
+  firstSight,
+  MEAN_REVERTING_DEFAULTS,
+  normalSource,
+  type EmulatedLoad,
+  type EmulatorMemory,
+  type EmulatorMode,
+  type EmulatorSettings,
+} from "./loadEmulator.js";
+export { seededUniform } from "./seededUniform.js";
