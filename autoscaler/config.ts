@@ -12,7 +12,13 @@ export const AutoscalerConfig = z.object({
   periodSeconds: z.number().int().min(0).default(60),
   /** Re-read the static documents every cycle. */
   dynamic: z.boolean().default(false),
-  dataPath: z.string({ error: "required: a directory of *-data.json files" }).min(1),
+  /** A directory of the *-data.json files (a mounted ConfigMap works, as in inferno). */
+  dataPath: z.string().min(1).optional(),
+  /** Or `namespace/name` of a ConfigMap holding them as keys, read through the API. */
+  dataConfigMap: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "expected namespace/name")
+    .optional(),
   /** nodes: count cards on the cluster's nodes; file: capacity-data.json in dataPath, re-read each cycle. */
   capacityFrom: z.enum(["nodes", "file"]).default("nodes"),
   profile: z.enum(INFERENCE_PROFILES).default(DEFAULT_INFERENCE_PROFILE),
@@ -41,6 +47,10 @@ export const AutoscalerConfig = z.object({
       leaseNamespace: z.string().min(1).default("gpu-steward"),
     })
     .prefault({}),
+}).superRefine((c, ctx) => {
+  if ((c.dataPath === undefined) === (c.dataConfigMap === undefined)) {
+    ctx.addIssue({ code: "custom", path: ["dataPath"], message: "required: --data-path (a directory of *-data.json files) or --data-configmap namespace/name, one of them" });
+  }
 });
 export type AutoscalerConfig = z.infer<typeof AutoscalerConfig>;
 

@@ -20,7 +20,7 @@ import { AUTOSCALER_LEASE, type AutoscalerConfig } from "./config.js";
 import { AutoscalerCycle, type CycleReport } from "./cycle.js";
 import type { LoadSource } from "./loadSource.js";
 import { AutoscalerMetrics } from "./metrics.js";
-import type { ReadTextFile } from "./staticData.js";
+import { configMapDocuments, fileDocuments, type ReadTextFile, type StaticDocuments } from "./staticData.js";
 
 export interface AutoscalerDeps {
   kube: KubePorts;
@@ -42,6 +42,14 @@ export interface RunningAutoscaler {
   stop(): Promise<void>;
 }
 
+function staticDocuments(config: AutoscalerConfig, deps: AutoscalerDeps): StaticDocuments {
+  if (config.dataConfigMap !== undefined) {
+    const [namespace, name] = config.dataConfigMap.split("/") as [string, string];
+    return configMapDocuments(deps.kube.configMaps, namespace, name);
+  }
+  return fileDocuments(config.dataPath!, deps.readFile);
+}
+
 export async function startAutoscaler(config: AutoscalerConfig, deps: AutoscalerDeps): Promise<RunningAutoscaler> {
   const clock = deps.clock ?? systemClock;
   const log = deps.log.child({ component: "autoscaler" });
@@ -49,14 +57,13 @@ export async function startAutoscaler(config: AutoscalerConfig, deps: Autoscaler
   const metrics = new AutoscalerMetrics(registry);
   const cycle = new AutoscalerCycle(
     {
-      dataPath: config.dataPath,
       dynamic: config.dynamic,
       capacityFrom: config.capacityFrom,
       profile: config.profile,
       dryRun: config.dryRun,
       policy: { maxChange: config.maxChange, scaleToZeroClasses: config.scaleToZeroClasses, acceleratorNodeLabel: config.acceleratorNodeLabel },
     },
-    { deployments: deps.kube.deployments, events: deps.kube.events, nodes: deps.kube.watches.nodes, ...(deps.load && { load: deps.load }), readFile: deps.readFile, clock, log, metrics },
+    { deployments: deps.kube.deployments, events: deps.kube.events, nodes: deps.kube.watches.nodes, ...(deps.load && { load: deps.load }), documents: staticDocuments(config, deps), clock, log, metrics },
   );
   await cycle.start();
 

@@ -16,10 +16,9 @@ import { collect, type ManagedServer } from "./collector.js";
 import { decide, type ActuationPolicy } from "./decisions.js";
 import type { LoadSource } from "./loadSource.js";
 import type { AutoscalerMetrics, CyclePhase } from "./metrics.js";
-import { acceleratorTypes, buildSystem, readDocuments, STATIC_DOCUMENTS, CAPACITY_DOCUMENT, type ReadTextFile, type StaticTexts } from "./staticData.js";
+import { acceleratorTypes, buildSystem, STATIC_DOCUMENTS, CAPACITY_DOCUMENT, type StaticDocuments, type StaticTexts } from "./staticData.js";
 
 export interface CycleSettings {
-  dataPath: string;
   dynamic: boolean;
   capacityFrom: "nodes" | "file";
   profile: InferenceProfile;
@@ -33,7 +32,8 @@ export interface CycleDeps {
   /** For capacity from nodes. */
   nodes: ObjectWatch;
   load?: LoadSource;
-  readFile: ReadTextFile;
+  /** The static documents (files or a ConfigMap). */
+  documents: StaticDocuments;
   clock: Clock;
   log: Logger;
   metrics: AutoscalerMetrics;
@@ -68,7 +68,7 @@ export class AutoscalerCycle {
   }
 
   async #readStatic(): Promise<StaticTexts> {
-    return readDocuments(this.settings.dataPath, this.deps.readFile, STATIC_DOCUMENTS);
+    return this.deps.documents.read(STATIC_DOCUMENTS);
   }
 
   async #capacity(texts: StaticTexts): Promise<CapacityDocument | undefined> {
@@ -91,7 +91,7 @@ export class AutoscalerCycle {
     try {
       if (this.settings.dynamic || this.#static === undefined) this.#static = await this.#readStatic();
       let texts = this.#static;
-      if (this.settings.capacityFrom === "file") texts = { ...texts, ...(await readDocuments(this.settings.dataPath, this.deps.readFile, [CAPACITY_DOCUMENT])) };
+      if (this.settings.capacityFrom === "file") texts = { ...texts, ...(await this.deps.documents.read([CAPACITY_DOCUMENT])) };
       const servers = await collect(this.deps.deployments, this.deps.load, began, log);
       if (servers.length === 0) throw new StewardError("AUTOSCALER_CYCLE", "collector returned empty data");
       for (const s of servers) metrics.loadSource.inc({ source: s.loadOrigin });

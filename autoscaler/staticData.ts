@@ -7,6 +7,7 @@
 import { join } from "node:path";
 import { decodeSystemDocuments, type InferenceDocumentName, type SystemSpec } from "../core/inference/index.js";
 import { StewardError } from "../platform/errors.js";
+import type { ConfigMaps } from "../platform/kube/ports.js";
 import type { CapacityDocument } from "./capacity.js";
 import type { ServerDocument } from "./serverDocument.js";
 
@@ -30,6 +31,45 @@ export async function readDocuments(dataPath: string, readFile: ReadTextFile, na
     }
   }
   return texts;
+}
+
+/** Where the static documents live: a directory of files, or the keys of one ConfigMap. */
+export interface StaticDocuments {
+  /** `--data-path /data` or `configmap infer/inferno-static-data`, for messages. */
+  readonly where: string;
+  read(names: readonly InferenceDocumentName[]): Promise<StaticTexts>;
+}
+
+export function fileDocuments(dataPath: string, readFile: ReadTextFile): StaticDocuments {
+  return { where: dataPath, read: (names) => readDocuments(dataPath, readFile, names) };
+}
+
+/**
+ * The documents as keys of one ConfigMap (`accelerator-data.json: |` …), read through the API each
+ * time: with `--dynamic` an edit of the ConfigMap takes effect at the next cycle, without the kubelet's
+ * delay in refreshing a mounted copy.
+ */
+export function configMapDocuments(configMaps: Pick<ConfigMaps, "get">, namespace: string, name: string): StaticDocuments {
+  const where = `configmap ${namespace}/${name}`;
+  return {
+    where,
+    async read(names) {
+      let data: Record<string, string> | undefined;
+      try {
+        data = await configMaps.get(namespace, name);
+      } catch (err) {
+        throw new StewardError("AUTOSCALER_CYCLE", `${where}: ${(err as Error).message}`, "data-configmap");
+      }
+      if (data === undefined) throw new StewardError("AUTOSCALER_CYCLE", `${where}: not found`, "data-configmap");
+      const texts: Partial<Record<InferenceDocumentName, string>> = {};
+      for (const key of names) {
+        const text = data[key];
+        if (text === undefined) throw new StewardError("AUTOSCALER_CYCLE", `${where}: no key ${key}`, "data-configmap");
+        texts[key] = text;
+      }
+      return texts;
+    },
+  };
 }
 
 /** The accelerator types named in accelerator-data.json (for mapping nodes to types); [] when unreadable. */

@@ -22,6 +22,7 @@ export const autoscalerServeOptions: readonly OptionSpec[] = [
   { flag: "period", path: "periodSeconds", kind: "integer", help: "seconds between cycles; 0 = only on GET /invoke", defaultText: "60" },
   { flag: "dynamic", path: "dynamic", kind: "boolean", help: "re-read the static data files every cycle", defaultText: "false" },
   { flag: "data-path", path: "dataPath", kind: "string", help: "directory with accelerator-, model-, serviceclass-, optimizer- (and capacity-) data.json" },
+  { flag: "data-configmap", path: "dataConfigMap", kind: "string", help: "namespace/name of a ConfigMap holding those documents as keys (instead of --data-path)" },
   { flag: "capacity-from", path: "capacityFrom", kind: "string", help: "nodes (GPU labels and allocatable) | file (capacity-data.json in --data-path, re-read each cycle)", defaultText: "nodes" },
   { flag: "prometheus-url", path: "prometheus.url", kind: "string", help: "Prometheus API root for vLLM load; absent = load labels only" },
   { flag: "prometheus-window", path: "prometheus.window", kind: "string", help: "rate() window of the vLLM queries", defaultText: "1m" },

@@ -114,6 +114,33 @@ describe("autoscaler controller", () => {
     expect(deploymentOf(kube, "infer", "premium-llama").replicas).toBe(1);
   });
 
+  it("reads the static documents from a ConfigMap's keys, re-read each cycle with --dynamic", async () => {
+    const { kube, clock } = newCluster();
+    const data: Record<string, string> = {};
+    for (const name of ["accelerator-data.json", "model-data.json", "serviceclass-data.json", "optimizer-data.json", "capacity-data.json"]) data[name] = await readFile(`${SMALL_DATA}${name}`, "utf8");
+    kube.store.create({ group: "", version: "v1", plural: "configmaps" }, "infer", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "inferno-static-data" }, data });
+    seed(kube, aVllmDeployment({ name: "premium-llama", server: "Premium-llama_13b", model: "llama_13b", serviceClass: "Premium", accelerator: "L4", replicas: 1, load: { rpm: "240", inTokens: "256", outTokens: "512" } }));
+    const withConfigMap = AutoscalerConfig.parse({ port: 0, bindAddress: "127.0.0.1", periodSeconds: 0, dataConfigMap: "infer/inferno-static-data", dynamic: true, capacityFrom: "file", log: { level: "silent" }, loadFromNodeReports: false });
+    running = await startAutoscaler(withConfigMap, { kube, log: silentLog, clock, readFile: () => Promise.reject(new Error("no files here")), leaderElection: false });
+    expect((await request(`http://127.0.0.1:${running.port}`).get("/invoke")).status).toBe(200);
+    expect(running.lastReport()?.plan.error ?? "").toBe("");
+    // An edit that breaks a document is seen at the next cycle (--dynamic) and named.
+    await kube.configMaps.apply("infer", "inferno-static-data", { ...data, "model-data.json": "{not json" });
+    const res = await request(`http://127.0.0.1:${running.port}`).get("/invoke");
+    expect(res.status).toBe(404);
+    expect(res.body.message).toMatch(/^controller: .*model-data\.json/);
+  });
+
+  it("needs exactly one of --data-path and --data-configmap, and names a missing key", async () => {
+    expect(() => AutoscalerConfig.parse({})).toThrow(/--data-path .* or --data-configmap/);
+    expect(() => AutoscalerConfig.parse({ dataPath: "/d", dataConfigMap: "a/b" })).toThrow(/one of them/);
+    const { kube, clock } = newCluster();
+    kube.store.create({ group: "", version: "v1", plural: "configmaps" }, "infer", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "partial" }, data: { "accelerator-data.json": "{}" } });
+    await expect(
+      startAutoscaler(AutoscalerConfig.parse({ port: 0, dataConfigMap: "infer/partial", log: { level: "silent" } }), { kube, log: silentLog, clock, readFile: (p) => readFile(p, "utf8"), leaderElection: false }),
+    ).rejects.toThrow("configmap infer/partial: no key model-data.json");
+  });
+
   it("refuses to start when the static data is missing, naming the file", async () => {
     const { kube, clock } = newCluster();
     await expect(startAutoscaler(config({ dataPath: "/nonexistent" }), { kube, log: silentLog, clock, readFile: (p) => readFile(p, "utf8"), leaderElection: false })).rejects.toThrow(
