@@ -3,6 +3,8 @@ import { describe, expect, it } from "vitest";
 import { deploymentOfPod, FirstMeasured, NodeReportLoadSource, type LoadSource } from "../../autoscaler/index.js";
 import { ManualClock } from "../../platform/clock.js";
 import { memoryAdapters } from "../../platform/kube/memory.js";
+import { kubeAdapters } from "../../platform/kube/client.js";
+import { startFakeApiServer } from "../platform/kube/fakeApiServer.js";
 import { createLogger } from "../../platform/log.js";
 import { aNodeReport, aNodeReportStatus, replica } from "../builders/nodeReports.js";
 import type { ReplicaReport } from "../../core/nodeReport/index.js";
@@ -72,6 +74,22 @@ describe("load from NodeReports", () => {
     expect(asked).toEqual([["qwen"]]);
     expect(m.get("serving/llama-8b")?.origin).toBe("nodereport");
     expect(m.get("serving/qwen")?.origin).toBe("prometheus");
+  });
+
+  it("reads the reports through client-node from an API server (the fake one, over HTTP)", async () => {
+    const server = await startFakeApiServer(new ManualClock(NOW));
+    try {
+      const ports = kubeAdapters(server.kubeConfig(), silent, new ManualClock(NOW), { podName: "autoscaler-0" });
+      const r = reportOn("gpu-9", [pod("llama-8b", 1, { arrivalRate: 2, requestRate: 2, avgInputTokens: 300, avgOutputTokens: 120 })]);
+      const { spec, status } = r as { spec: { nodeName: string }; status: never };
+      await ports.nodeReports.apply("gpu-9", "2b7c1e0a-0000-4000-8000-000000000009", { spec: { ...spec, nodeName: "gpu-9" }, status });
+      const m = await new NodeReportLoadSource(ports.nodeReports, silent).measure([{ namespace: "serving", name: "llama-8b" }], NOW);
+      expect(m.get("serving/llama-8b")?.load).toEqual({ arrivalRate: 120, avgInTokens: 300, avgOutTokens: 120 });
+      expect(server.requests.some((q) => q.method === "GET" && q.path === "/apis/gpu-steward.io/v1alpha1/nodereports")).toBe(true);
+      expect(server.violations).toEqual([]);
+    } finally {
+      await server.close();
+    }
   });
 
   it("a NodeReports list that fails leaves the Deployments to the next source", async () => {
