@@ -75,6 +75,7 @@ function kubeFromConfig(config: AgentConfig, nodeName: string, log: Logger, cloc
   return {
     podsOnNode: kubePodsOnNode(kc, nodeName),
     reports: ports.nodeReports,
+    events: ports.events,
     node: {
       uid: async (name) => (await nodes.get(name))?.uid,
       labels: async (name) => (await nodes.get(name))?.labels ?? {},

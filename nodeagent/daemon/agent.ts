@@ -15,7 +15,7 @@ import { createOpsApp, createReadiness } from "../../platform/http/opsApp.js";
 import { createPlainServer } from "../../platform/http/plainServer.js";
 import { listen } from "../../platform/http/listen.js";
 import { unrefWait, type Wait } from "../../platform/kube/leader.js";
-import type { NodeReports, ObjectWatch } from "../../platform/kube/ports.js";
+import type { EventRecorder, NodeReports, ObjectWatch } from "../../platform/kube/ports.js";
 import { DEFAULT_BACKOFF, runReflector } from "../../platform/kube/reflector.js";
 import type { Logger } from "../../platform/log.js";
 import { createRegistry } from "../../platform/metrics.js";
@@ -37,6 +37,8 @@ export interface AgentKube {
   podsOnNode: ObjectWatch;
   reports: Pick<NodeReports, "apply">;
   node: NodeLabelsPort & { uid(nodeName: string): Promise<string | undefined> };
+  /** Tier 2's requests and outcomes, as Events on the Node. */
+  events?: EventRecorder;
 }
 
 export interface AgentDeps {
@@ -121,7 +123,14 @@ export function buildAgent(config: AgentConfig, deps: AgentDeps): AgentParts {
     ...(config.mitigation.migLayout !== undefined &&
       deps.kube && {
         tier2: {
-          requester: new MigLayoutRequester({ nodeName: deps.nodeName, layout: config.mitigation.migLayout, nodes: deps.kube.node, log: log.child({ component: "tier2" }), dryRun: config.dryRun }),
+          requester: new MigLayoutRequester({
+            nodeName: deps.nodeName,
+            layout: config.mitigation.migLayout,
+            nodes: deps.kube.node,
+            log: log.child({ component: "tier2" }),
+            dryRun: config.dryRun,
+            ...(deps.kube.events && { events: deps.kube.events }),
+          }),
           afterViolations: config.mitigation.tier2AfterViolations,
         },
       }),

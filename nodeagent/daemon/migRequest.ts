@@ -7,6 +7,7 @@
  * and counted, and made once per layout (the label already set means already asked).
  */
 import type { Logger } from "../../platform/log.js";
+import type { EventRecorder } from "../../platform/kube/ports.js";
 
 export const MIG_CONFIG_LABEL = "nvidia.com/mig.config";
 
@@ -29,12 +30,24 @@ export interface MigRequestRecord {
 
 export class MigLayoutRequester {
   constructor(
-    private readonly o: { nodeName: string; layout: string; nodes: NodeLabelsPort; log: Logger; dryRun: boolean },
+    private readonly o: { nodeName: string; layout: string; nodes: NodeLabelsPort; log: Logger; dryRun: boolean; events?: EventRecorder },
   ) {}
 
   async request(victim: string, gpu: string, nowMs: number): Promise<MigRequestRecord> {
     const { nodeName, layout, log } = this.o;
-    const record = (result: MigRequestResult, error?: string): MigRequestRecord => ({ atMs: nowMs, victim, gpu, layout, result, ...(error !== undefined && { error }) });
+    const record = (result: MigRequestResult, error?: string): MigRequestRecord => {
+      // Every request and outcome is an Event on the Node, where the operator looks for the layout change.
+      if (result !== "already-requested") {
+        void this.o.events?.record({
+          regarding: { apiVersion: "v1", kind: "Node", namespace: "", name: nodeName },
+          type: result === "failed" ? "Warning" : "Normal",
+          reason: result === "failed" ? "MigLayoutRequestFailed" : this.o.dryRun ? "MigLayoutRequestDryRun" : "MigLayoutRequested",
+          action: "RequestMigLayout",
+          message: `tenant ${victim} keeps missing its SLO on ${gpu} after Tier 1: ${MIG_CONFIG_LABEL}=${layout}${error ? ` not set: ${error}` : this.o.dryRun ? " (dry run: not set)" : " set for the GPU operator"}`,
+        });
+      }
+      return { atMs: nowMs, victim, gpu, layout, result, ...(error !== undefined && { error }) };
+    };
     try {
       const current = (await this.o.nodes.labels(nodeName))[MIG_CONFIG_LABEL];
       if (current === layout) return record("already-requested");

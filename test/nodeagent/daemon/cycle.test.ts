@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { MigLayoutRequester, type NodeLabelsPort } from "../../../nodeagent/daemon/index.js";
 import { createLogger } from "../../../platform/log.js";
+import type { EventRecord } from "../../../platform/kube/ports.js";
 import { BATCH, DISK, harness, OTHER, TENANT, type Harness } from "./cycleHarness.js";
 
 let h: Harness | undefined;
@@ -50,10 +51,11 @@ describe("agent cycle: SLO protection end to end", () => {
 
   it("never throttles what did not opt in, and asks the GPU operator for a MIG layout when Tier 1 has no one to act on", async () => {
     const labels: Record<string, string> = {};
+    const events: EventRecord[] = [];
     const nodes: NodeLabelsPort = { labels: async () => ({ ...labels }), setLabels: async (_n, l) => void Object.assign(labels, l) };
     h = harness({
       batchOptIn: false,
-      tier2: { requester: new MigLayoutRequester({ nodeName: "gpu-1", layout: "all-1g.10gb", nodes, log: createLogger({ level: "silent" }), dryRun: false }), afterViolations: 2 },
+      tier2: { requester: new MigLayoutRequester({ nodeName: "gpu-1", layout: "all-1g.10gb", nodes, log: createLogger({ level: "silent" }), dryRun: false, events: { record: async (e) => void events.push(e) } }), afterViolations: 2 },
     });
     const results = [];
     for (let i = 0; i < 12; i++) results.push(await poll(h, 3));
@@ -67,6 +69,10 @@ describe("agent cycle: SLO protection end to end", () => {
     expect(requests[0]).toMatchObject({ victim: TENANT, layout: "all-1g.10gb", result: "requested" });
     expect(labels).toEqual({ "nvidia.com/mig.config": "all-1g.10gb" });
     expect(requests.slice(1).every((r) => r.result === "already-requested")).toBe(true);
+    // One Event on the Node for the request; none for the repeats.
+    expect(events).toEqual([
+      expect.objectContaining({ regarding: expect.objectContaining({ kind: "Node", name: "gpu-1" }), type: "Normal", reason: "MigLayoutRequested", message: expect.stringContaining("nvidia.com/mig.config=all-1g.10gb set for the GPU operator") }),
+    ]);
   });
 
   it("with mitigation off, judges and reports but writes nothing", async () => {
