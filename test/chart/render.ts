@@ -29,6 +29,8 @@ export interface RenderOptions {
   values?: Record<string, unknown>;
   /** Extra `--api-versions` (capabilities the cluster would have). */
   apiVersions?: string[];
+  /** `--kube-version` (the cluster's version; helm's own default otherwise). */
+  kubeVersion?: string;
   namespace?: string;
 }
 
@@ -58,6 +60,7 @@ export function template(opts: RenderOptions = {}): HelmRun {
       args.push("-f", file);
     }
     for (const v of opts.apiVersions ?? []) args.push("--api-versions", v);
+    if (opts.kubeVersion) args.push("--kube-version", opts.kubeVersion);
     return helm(args);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -92,9 +95,17 @@ export function all(objects: K8sObject[], kind: string): K8sObject[] {
 /** Pod spec of a workload (Deployment, StatefulSet, Job, DaemonSet). */
 export interface PodSpec {
   containers: Container[];
+  hostPID?: boolean;
+  hostNetwork?: boolean;
+  hostIPC?: boolean;
+  runtimeClassName?: string;
+  priorityClassName?: string;
+  terminationGracePeriodSeconds?: number;
+  nodeSelector?: Record<string, string>;
+  tolerations?: Record<string, unknown>[];
   initContainers?: Container[];
   securityContext?: Record<string, unknown>;
-  volumes?: { name: string; secret?: { secretName: string }; configMap?: { name: string } }[];
+  volumes?: { name: string; secret?: { secretName: string }; configMap?: { name: string }; hostPath?: { path: string; type?: string } }[];
   serviceAccountName?: string;
   affinity?: Record<string, unknown>;
 }
@@ -106,9 +117,10 @@ export interface Container {
   env?: { name: string; value?: string; valueFrom?: unknown }[];
   ports?: { name: string; containerPort: number }[];
   securityContext?: Record<string, unknown>;
+  resources?: Record<string, unknown>;
   livenessProbe?: { httpGet?: { path: string; port: number | string; scheme?: string } };
   readinessProbe?: { httpGet?: { path: string; port: number | string; scheme?: string } };
-  volumeMounts?: { name: string; mountPath: string }[];
+  volumeMounts?: { name: string; mountPath: string; readOnly?: boolean; recursiveReadOnly?: string }[];
 }
 
 export const WORKLOAD_KINDS = ["Deployment", "StatefulSet", "DaemonSet", "Job"];
@@ -119,7 +131,7 @@ export function podSpec(workload: K8sObject): PodSpec {
 }
 
 /** The combinations the chart README documents; each must render. */
-export const COMBINATIONS: { name: string; values: Record<string, unknown>; apiVersions?: string[] }[] = [
+export const COMBINATIONS: { name: string; values: Record<string, unknown>; apiVersions?: string[]; kubeVersion?: string }[] = [
   { name: "defaults (cert-manager)", values: {} },
   { name: "self-signed", values: { certs: { mode: "self-signed" } } },
   { name: "self-signed, webhook off", values: { certs: { mode: "self-signed" }, webhook: { enabled: false } } },
@@ -137,4 +149,16 @@ export const COMBINATIONS: { name: string; values: Record<string, unknown>; apiV
     name: "controller config file and extra flags",
     values: { controller: { config: { webhook: { policy: "avoid-oom", maxGpus: 32 }, extender: { spend: { source: "ledger", budgetUsd: 5000, ledger: { usdPerGpuHour: 2.5 } } } }, extraArgs: ["--max-body-bytes=4194304"] } },
   },
+  { name: "agent off", values: { agent: { enabled: false } } },
+  { name: "agent: mitigation off", values: { agent: { mitigation: false } } },
+  {
+    name: "agent: dry run, Tier 2, no tenant files, kubelet elsewhere, no runtime class",
+    values: { agent: { dryRun: true, migLayout: "all-balanced", tenantMetricsDir: "", kubeletRootDir: "/var/lib/k0s/kubelet", runtimeClassName: "", priorityClassName: "", maxUnavailable: 2, extraArgs: ["--slo-threshold-ms=200"] } },
+  },
+  { name: "Kubernetes 1.30 (no recursiveReadOnly)", values: {}, kubeVersion: "v1.30.4" },
 ];
+
+/** Renders one of COMBINATIONS. */
+export function renderCombination(c: (typeof COMBINATIONS)[number]): K8sObject[] {
+  return render({ values: c.values, ...(c.apiVersions && { apiVersions: c.apiVersions }), ...(c.kubeVersion && { kubeVersion: c.kubeVersion }) });
+}

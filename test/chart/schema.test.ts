@@ -20,6 +20,13 @@ const refused: { name: string; values: Record<string, unknown>; path: string; sa
   { name: "an unknown state type", values: { controller: { state: { type: "hostPath" } } }, path: "/controller/state/type", says: /emptyDir/ },
   { name: "TLS files set in the controller config (the chart owns them)", values: { controller: { config: { server: { tlsCert: "/x" } } } }, path: "/controller/config/server/tlsCert", says: /not/ },
   { name: "an extra arg that is not a --flag", values: { controller: { extraArgs: ["policy=avoid-oom"] } }, path: "/controller/extraArgs/0", says: /pattern|match/ },
+  { name: "an agent poll interval of 0", values: { agent: { pollIntervalSeconds: 0 } }, path: "/agent/pollIntervalSeconds", says: /minimum/ },
+  { name: "an agent poll interval over an hour (the agent's own limit)", values: { agent: { pollIntervalSeconds: 7200 } }, path: "/agent/pollIntervalSeconds", says: /maximum/ },
+  { name: "a MIG layout that is not a label value", values: { agent: { migLayout: "all balanced" } }, path: "/agent/migLayout", says: /pattern|match/ },
+  { name: "agent.mitigation as a word (wrong type)", values: { agent: { mitigation: "disabled" } }, path: "/agent/mitigation", says: /boolean/ },
+  { name: "a relative tenant metrics directory", values: { agent: { tenantMetricsDir: "var/run/tenant_metrics" } }, path: "/agent/tenantMetricsDir", says: /pattern|match/ },
+  { name: "an agent maxUnavailable of 0%", values: { agent: { maxUnavailable: "0%" } }, path: "/agent/maxUnavailable", says: /pattern|match/ },
+  { name: "an unknown agent key (hostNetwork is not offered)", values: { agent: { hostNetwork: true } }, path: "/agent", says: /additional properties/ },
 ];
 
 describe("values.schema.json", () => {
@@ -38,6 +45,7 @@ describe("values.schema.json", () => {
         controller: { config: { webhook: { policy: "avoid-oom", maxGpus: 32, defaultGpuModel: "NVIDIA-A100-SXM4-80GB" } }, podAntiAffinity: "hard" },
         certs: { certManager: { issuerRef: { kind: "ClusterIssuer", name: "my-ca" } } },
         webhook: { failurePolicy: "Fail", timeoutSeconds: 3 },
+        agent: { migLayout: "all-balanced", runtimeClassName: "", kubeletRootDir: "/var/lib/k0s/kubelet", tenantMetricsDir: "", extraArgs: ["--slo-threshold-ms=200", "--min-samples=20", "--cgroup-driver=systemd"], maxUnavailable: 1 },
       },
     });
     expect(objects.some((o) => o.kind === "Certificate")).toBe(true);

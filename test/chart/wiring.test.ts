@@ -11,10 +11,10 @@ import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { loadServeConfig, serveOptions } from "../../cmd/serve.js";
 import { envName } from "../../platform/config/options.js";
-import { all, CHART_DIR, COMBINATIONS, find, helm, NAMESPACE, podSpec, render, RELEASE, type Container, type K8sObject } from "./render.js";
+import { all, CHART_DIR, COMBINATIONS, find, helm, NAMESPACE, podSpec, render, renderCombination, RELEASE, type Container, type K8sObject } from "./render.js";
 
 const FULL = `${RELEASE}-gpu-steward`;
-const rendered = COMBINATIONS.map((c) => ({ ...c, objects: render({ values: c.values, ...(c.apiVersions && { apiVersions: c.apiVersions }) }) }));
+const rendered = COMBINATIONS.map((c) => ({ ...c, objects: renderCombination(c) }));
 const defaults = rendered[0]!.objects;
 const selfSigned = rendered.find((r) => r.name === "self-signed")!.objects;
 

@@ -19,6 +19,7 @@
 {{/* Object names derived from the full name; 52 characters leave room for suffixes. */}}
 {{- define "gpu-steward.controller.fullname" -}}{{ include "gpu-steward.fullname" . | trunc 52 | trimSuffix "-" }}{{- end -}}
 {{- define "gpu-steward.scheduler.fullname" -}}{{ printf "%s-scheduler" (include "gpu-steward.fullname" . | trunc 52 | trimSuffix "-") }}{{- end -}}
+{{- define "gpu-steward.agent.fullname" -}}{{ printf "%s-agent" (include "gpu-steward.fullname" . | trunc 52 | trimSuffix "-") }}{{- end -}}
 {{- define "gpu-steward.certgen.fullname" -}}{{ printf "%s-certgen" (include "gpu-steward.fullname" . | trunc 52 | trimSuffix "-") }}{{- end -}}
 {{- define "gpu-steward.webhook.name" -}}{{ include "gpu-steward.fullname" . }}{{- end -}}
 
@@ -51,7 +52,7 @@ app.kubernetes.io/part-of: gpu-steward
 {{- end }}
 {{- end -}}
 
-{{/* Selector labels take a component: controller | scheduler | certgen. */}}
+{{/* Selector labels take a component: controller | scheduler | certgen | agent. */}}
 {{- define "gpu-steward.selectorLabels" -}}
 app.kubernetes.io/name: {{ include "gpu-steward.name" .root }}
 app.kubernetes.io/instance: {{ .root.Release.Name }}
@@ -76,7 +77,7 @@ provider versions carry suffixes (v1.33.2-eks-…, v1.33.2+k3s1), so only that p
 {{- end -}}
 
 {{/* Security -------------------------------------------------------------------------------- */}}
-{{/* 65532 = the image's USER (distroless "nonroot"); every container runs as it, read-only root. */}}
+{{/* 65532 = the image's USER (distroless "nonroot"); every container but the node agent's runs as it, read-only root. */}}
 {{- define "gpu-steward.podSecurityContext" -}}
 runAsNonRoot: true
 runAsUser: 65532
@@ -94,6 +95,43 @@ readOnlyRootFilesystem: true
 allowPrivilegeEscalation: false
 capabilities:
   drop: [ALL]
+{{- end -}}
+
+{{/*
+The node agent is the one exception to uid 65532: it runs as root (uid 0) because what it touches on
+the host belongs to root: the pod cgroup files it throttles (io.max, cpu.max, mode 0644), the kubelet's
+pod-resources socket (connect needs write permission on it) and its state dir. Root owning those
+files is all it needs, so it still drops every capability (no CAP_DAC_OVERRIDE, no CAP_SYS_ADMIN), is
+not privileged, cannot gain privileges (no_new_privs) and keeps a read-only root filesystem.
+*/}}
+{{- define "gpu-steward.agent.podSecurityContext" -}}
+runAsNonRoot: false
+runAsUser: 0
+runAsGroup: 0
+seccompProfile:
+  type: RuntimeDefault
+{{- end -}}
+
+{{- define "gpu-steward.agent.containerSecurityContext" -}}
+runAsNonRoot: false
+runAsUser: 0
+runAsGroup: 0
+privileged: false
+readOnlyRootFilesystem: true
+allowPrivilegeEscalation: false
+capabilities:
+  drop: [ALL]
+{{- end -}}
+
+{{/*
+`, recursiveReadOnly: IfPossible` for a read-only hostPath mount whose host directory has mounts
+below it (/sys has cgroup2, bpf, debugfs, tracefs, efivarfs…; /proc has binfmt_misc). A plain
+`readOnly` bind mount is read-only at its top only: the mounts below stay writable. The field is beta
+(on by default) from Kubernetes 1.31; earlier API servers would drop or refuse it, so it is left out
+there. IfPossible falls back to the plain read-only mount where the runtime or kernel cannot do it.
+*/}}
+{{- define "gpu-steward.agent.recursiveReadOnly" -}}
+{{- if semverCompare ">=1.31.0-0" .Capabilities.KubeVersion.Version }}, recursiveReadOnly: IfPossible{{ end -}}
 {{- end -}}
 
 {{/* Extender URL the scheduler dials: the controller Service on the extender port. */}}
