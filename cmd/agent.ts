@@ -43,6 +43,8 @@ export const agentOptions: readonly OptionSpec[] = [
   { flag: "scrape-timeout-ms", path: "scrape.timeoutMs", kind: "integer", help: "limit per pod /metrics read", defaultText: "2000" },
   { flag: "mitigation", path: "mitigation.enabled", kind: "boolean", help: "Tier 1: throttle opted-in noisy neighbours through cgroup v2 (false: judge and report only)", defaultText: "true" },
   { flag: "mig-layout", path: "mitigation.migLayout", kind: "string", help: "Tier 2: mig-parted layout to request through nvidia.com/mig.config when Tier 1 is not enough (absent: Tier 2 off)" },
+  { flag: "mig-direct", path: "mitigation.migDirect", kind: "boolean", help: "Tier 2 on nodes without the GPU operator: apply --mig-layout with nvidia-smi, only on an idle GPU already in MIG mode", defaultText: "false" },
+  { flag: "mig-parted-config", path: "mitigation.migPartedConfig", kind: "string", help: "mig-parted config file (YAML) holding --mig-layout, with --mig-direct" },
   { flag: "slo-threshold-ms", path: "slo.tailThresholdMs", kind: "number", help: "p99 SLO for tenants whose annotation gives none", defaultText: "100" },
   { flag: "persistence-windows", path: "slo.persistenceWindows", kind: "integer", help: "breaching polls in a row before a tenant is violated", defaultText: "3" },
   { flag: "cooldown-observations", path: "slo.cooldownObservations", kind: "integer", help: "polls a victim is left alone after an action", defaultText: "10" },

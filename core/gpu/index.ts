@@ -22,3 +22,4 @@ export type { XmlElement } from "./xml.js";
 export { childElement, childElements, parseXml } from "./xml.js";
 export type { ContainerAllocation, GpuHolder, GpuHoldersOptions, PodDevices, ResourceDevices } from "./gpuHolders.js";
 export { GPU_RESOURCE_PREFIXES, gpuHolders } from "./gpuHolders.js";
+export { createGpuInstancesArg, migPartedLayout, type MigPartedLayout } from "./migPartedLayout.js";

@@ -5,7 +5,9 @@
  * socket (no allocation, tenants judged per node), no API server (no pods, no report), cgroup v1 (no
  * mitigation); each gives a log line and `gpu_steward_agent_input_up`, never a crash.
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
+import { parse as parseYaml } from "yaml";
+import { StewardError } from "../../platform/errors.js";
 import { cpus } from "node:os";
 import path from "node:path";
 import type { Registry } from "prom-client";
@@ -26,6 +28,7 @@ import { HttpMetricsClient, NodePods, readMetricFiles, TenantScraper, type Metri
 import type { AgentConfig } from "./config.js";
 import { AgentCycle, type CycleResult } from "./cycle.js";
 import { AgentMetrics } from "./metrics.js";
+import { MigDirectReconfigurer } from "./migDirect.js";
 import { MigLayoutRequester, type NodeLabelsPort } from "./migRequest.js";
 import type { PodDevicesLike } from "./podDevices.js";
 import { buildReportStatus } from "./reportStatus.js";
@@ -80,6 +83,15 @@ export interface AgentParts {
   close(): void;
 }
 
+/** The mig-parted config for --mig-direct, read once at start: a bad file stops the start, naming it. */
+function readMigPartedConfig(path: string): unknown {
+  try {
+    return parseYaml(readFileSync(path, "utf8"));
+  } catch (err) {
+    throw new StewardError("CONFIG_INVALID", `mitigation.migPartedConfig: ${path}: ${(err as Error).message}`, "mig-parted-config");
+  }
+}
+
 export function buildAgent(config: AgentConfig, deps: AgentDeps): AgentParts {
   const log = deps.log;
   const paths = hostPaths({ hostRoot: config.hostRoot, ...(config.cgroupRoot !== undefined && { cgroupRoot: config.cgroupRoot }) });
@@ -120,7 +132,24 @@ export function buildAgent(config: AgentConfig, deps: AgentDeps): AgentParts {
       config.mitigation.enabled && {
         mitigation: { throttler, policy: config.throttle, maxAgeMs: config.mitigation.maxAgeSeconds * 1000, nodeCpuCores: deps.nodeCpuCores ?? cpus().length },
       }),
+    ...(config.mitigation.migDirect && {
+      tier2: {
+        requester: new MigDirectReconfigurer({
+          nodeName: deps.nodeName,
+          layout: config.mitigation.migLayout!,
+          config: readMigPartedConfig(config.mitigation.migPartedConfig!),
+          runner: deps.runner,
+          nvidiaSmi: config.nvidiaSmi,
+          timeoutMs: config.timeoutMs,
+          dryRun: config.dryRun || deps.readOnly === true,
+          log: log.child({ component: "tier2" }),
+          ...(deps.kube?.events && { events: deps.kube.events }),
+        }),
+        afterViolations: config.mitigation.tier2AfterViolations,
+      },
+    }),
     ...(config.mitigation.migLayout !== undefined &&
+      !config.mitigation.migDirect &&
       deps.kube && {
         tier2: {
           requester: new MigLayoutRequester({

@@ -48,6 +48,17 @@ export const AgentConfig = z.object({
       migLayout: z.string().regex(/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, "expected a label value (a mig-parted config name)").optional(),
       /** Violations in a row that Tier 1 could not act on before the layout is asked for. */
       tier2AfterViolations: z.number().int().min(1).default(3),
+      /**
+       * Nodes without the GPU operator: apply the layout with nvidia-smi (only on an idle GPU already in
+       * MIG mode), from this mig-parted config file, instead of setting the operator's label.
+       */
+      migDirect: z.boolean().default(false),
+      migPartedConfig: z.string().min(1).optional(),
+    })
+    .superRefine((m, ctx) => {
+      if (!m.migDirect) return;
+      if (m.migLayout === undefined) ctx.addIssue({ code: "custom", path: ["migLayout"], message: "required with --mig-direct: the layout to apply" });
+      if (m.migPartedConfig === undefined) ctx.addIssue({ code: "custom", path: ["migPartedConfig"], message: "required with --mig-direct: the mig-parted config file holding the layout" });
     })
     .prefault({}),
   slo: SloPolicy.prefault({}),

@@ -12,7 +12,7 @@ import type { Logger } from "../../platform/log.js";
 import { isCgroupRefusal, type CgroupThrottler, type IoRates, type PodIoReader, type ThrottleRecord } from "../cgroups/index.js";
 import type { GpuDiscovery } from "../discovery/index.js";
 import type { AgentPod, MetricFileLatencies, PodScrape, TenantScraper } from "../tenants/index.js";
-import type { MigLayoutRequester, MigRequestRecord } from "./migRequest.js";
+import type { MigRequestRecord, Tier2Requester } from "./migRequest.js";
 import { podGpus, type PodDevicesLike, type PodGpus } from "./podDevices.js";
 
 /** Tier 1 outcomes that mean "nothing more to do here": what sends a persisting violation to Tier 2. */
@@ -27,7 +27,7 @@ export interface Mitigation {
 }
 
 export interface Tier2 {
-  readonly requester: MigLayoutRequester;
+  readonly requester: Tier2Requester;
   /** Violations in a row that Tier 1 could not act on before a MIG layout is asked for. */
   readonly afterViolations: number;
 }
@@ -154,7 +154,7 @@ export class AgentCycle {
       this.#release(nowMs, actions);
       for (const v of [...violations].sort((a, b) => b.severity - a.severity)) {
         const outcome = this.#tighten(v, neighbours, byUid, nowMs, actions);
-        await this.#maybeTier2(v, outcome, nowMs, actions, migRequests);
+        await this.#maybeTier2(v, outcome, nowMs, actions, migRequests, discovery);
       }
     } else if (violations.length > 0) {
       for (const v of violations) actions.push({ atMs: nowMs, kind: "skip", victim: v.victim, detail: "mitigation off" });
@@ -305,15 +305,15 @@ export class AgentCycle {
     return plan;
   }
 
-  async #maybeTier2(v: Violation, plan: ThrottlePlan, nowMs: number, actions: ActionRecord[], records: MigRequestRecord[]): Promise<void> {
+  async #maybeTier2(v: Violation, plan: ThrottlePlan, nowMs: number, actions: ActionRecord[], records: MigRequestRecord[], discovery: GpuDiscovery): Promise<void> {
     const exhausted = plan.kind === "skip" && TIER1_EXHAUSTED.has(plan.reason);
     const count = exhausted ? (this.#tier1Exhausted.get(v.victim) ?? 0) + 1 : 0;
     this.#tier1Exhausted.set(v.victim, count);
     const t2 = this.d.tier2;
     if (t2 === undefined || count < t2.afterViolations) return;
-    const record = await t2.requester.request(v.victim, v.gpu, nowMs);
+    const record = await t2.requester.request(v.victim, v.gpu, nowMs, { discovery, devices: this.#devices });
     records.push(record);
     actions.push({ atMs: nowMs, kind: "mig-request", victim: v.victim, detail: `${record.layout}: ${record.result}${record.error ? ` (${record.error})` : ""}` });
-    if (record.result !== "failed") this.#tier1Exhausted.set(v.victim, 0);
+    if (record.result === "requested" || record.result === "already-requested") this.#tier1Exhausted.set(v.victim, 0);
   }
 }

@@ -8,6 +8,8 @@
  */
 import type { Logger } from "../../platform/log.js";
 import type { EventRecorder } from "../../platform/kube/ports.js";
+import type { GpuDiscovery } from "../discovery/index.js";
+import type { PodDevicesLike } from "./podDevices.js";
 
 export const MIG_CONFIG_LABEL = "nvidia.com/mig.config";
 
@@ -17,7 +19,7 @@ export interface NodeLabelsPort {
   setLabels(nodeName: string, labels: Record<string, string>): Promise<void>;
 }
 
-export type MigRequestResult = "requested" | "already-requested" | "failed";
+export type MigRequestResult = "requested" | "already-requested" | "refused" | "failed";
 
 export interface MigRequestRecord {
   readonly atMs: number;
@@ -28,7 +30,31 @@ export interface MigRequestRecord {
   readonly error?: string;
 }
 
-export class MigLayoutRequester {
+/** What Tier 2 sees when it acts: the poll's discovery and pod-resources answer. */
+export interface Tier2Context {
+  readonly discovery: GpuDiscovery;
+  readonly devices: readonly PodDevicesLike[];
+}
+
+/** A way to get a MIG layout: the GPU operator's label, or (operator-less nodes) nvidia-smi directly. */
+export interface Tier2Requester {
+  request(victim: string, gpu: string, nowMs: number, context: Tier2Context): Promise<MigRequestRecord>;
+}
+
+/** The Event for a request's outcome, on the Node. */
+export function recordMigEvent(events: EventRecorder | undefined, nodeName: string, record: MigRequestRecord, how: string): void {
+  if (events === undefined || record.result === "already-requested") return;
+  const failed = record.result === "failed" || record.result === "refused";
+  void events.record({
+    regarding: { apiVersion: "v1", kind: "Node", namespace: "", name: nodeName },
+    type: failed ? "Warning" : "Normal",
+    reason: record.result === "failed" ? "MigLayoutRequestFailed" : record.result === "refused" ? "MigLayoutRefused" : "MigLayoutRequested",
+    action: "RequestMigLayout",
+    message: `tenant ${record.victim} keeps missing its SLO on ${record.gpu} after Tier 1: layout ${record.layout} ${how}${record.error ? `: ${record.error}` : ""}`,
+  });
+}
+
+export class MigLayoutRequester implements Tier2Requester {
   constructor(
     private readonly o: { nodeName: string; layout: string; nodes: NodeLabelsPort; log: Logger; dryRun: boolean; events?: EventRecorder },
   ) {}
@@ -36,17 +62,10 @@ export class MigLayoutRequester {
   async request(victim: string, gpu: string, nowMs: number): Promise<MigRequestRecord> {
     const { nodeName, layout, log } = this.o;
     const record = (result: MigRequestResult, error?: string): MigRequestRecord => {
+      const r: MigRequestRecord = { atMs: nowMs, victim, gpu, layout, result, ...(error !== undefined && { error }) };
       // Every request and outcome is an Event on the Node, where the operator looks for the layout change.
-      if (result !== "already-requested") {
-        void this.o.events?.record({
-          regarding: { apiVersion: "v1", kind: "Node", namespace: "", name: nodeName },
-          type: result === "failed" ? "Warning" : "Normal",
-          reason: result === "failed" ? "MigLayoutRequestFailed" : this.o.dryRun ? "MigLayoutRequestDryRun" : "MigLayoutRequested",
-          action: "RequestMigLayout",
-          message: `tenant ${victim} keeps missing its SLO on ${gpu} after Tier 1: ${MIG_CONFIG_LABEL}=${layout}${error ? ` not set: ${error}` : this.o.dryRun ? " (dry run: not set)" : " set for the GPU operator"}`,
-        });
-      }
-      return { atMs: nowMs, victim, gpu, layout, result, ...(error !== undefined && { error }) };
+      recordMigEvent(this.o.events, nodeName, r, result === "failed" ? `not set as ${MIG_CONFIG_LABEL}` : this.o.dryRun ? `not set as ${MIG_CONFIG_LABEL} (dry run)` : `set as ${MIG_CONFIG_LABEL} for the GPU operator`);
+      return r;
     };
     try {
       const current = (await this.o.nodes.labels(nodeName))[MIG_CONFIG_LABEL];

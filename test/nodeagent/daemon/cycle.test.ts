@@ -71,7 +71,7 @@ describe("agent cycle: SLO protection end to end", () => {
     expect(requests.slice(1).every((r) => r.result === "already-requested")).toBe(true);
     // One Event on the Node for the request; none for the repeats.
     expect(events).toEqual([
-      expect.objectContaining({ regarding: expect.objectContaining({ kind: "Node", name: "gpu-1" }), type: "Normal", reason: "MigLayoutRequested", message: expect.stringContaining("nvidia.com/mig.config=all-1g.10gb set for the GPU operator") }),
+      expect.objectContaining({ regarding: expect.objectContaining({ kind: "Node", name: "gpu-1" }), type: "Normal", reason: "MigLayoutRequested", message: expect.stringContaining("layout all-1g.10gb set as nvidia.com/mig.config for the GPU operator") }),
     ]);
   });
 
