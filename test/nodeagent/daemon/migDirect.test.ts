@@ -95,7 +95,7 @@ describe("Tier 2 direct (nvidia-smi mig)", () => {
     ["a layout the config does not have", () => ({ discovery: migNode(), devices: [] }), /mig-parted config has no layout "all-shiny"/, "all-shiny"],
     ["a layout that turns MIG off", () => ({ discovery: migNode(), devices: [] }), /turns MIG off on GPU 0/, "all-disabled"],
     ["a GPU the layout has no entry for (its PCI id is in no device-filter)", () => ({ discovery: migNode({ gpus: migNode().gpus.map((g) => ({ ...g, pciDeviceId: "0xFFFF10DE" })) }), devices: [] }), /layout "all-balanced" has no entry for GPU 0 \(PCI id 0xFFFF10DE\)/],
-  ] as const)("refuses with %s, running nothing", async (_what, ctx, reason, layout = "all-balanced") => {
+  ] as const)("refuses with %s, running nothing", async (_what, ctx, reason, layout: string = "all-balanced") => {
     const r = runner();
     const events: EventRecord[] = [];
     const record = await reconfigurer(layout, r, { events }).request("t", GPU0, T, ctx());
