@@ -31,8 +31,9 @@ export interface ReportContext {
   /** The conditions last written, so a condition keeps its lastTransitionTime while it holds. */
   previous?: readonly Condition[];
   /**
-   * The topology last written. A poll whose `topo -m` failed sends it again: under server-side apply a
-   * field left out of the apply is removed, and the links did not change because one call failed.
+   * The topology last written. A poll whose `topo -m` failed keeps it: the links did not change
+   * because one call failed. (The writer applies the topology under its own field manager, and only
+   * when its hash changes; see platform/kube/nodeReports.ts.)
    */
   lastTopology?: NodeReportStatus["topology"];
 }

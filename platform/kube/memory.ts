@@ -142,7 +142,7 @@ export class MemoryNodeReports implements NodeReports {
     const opts = { fieldManager: NODE_REPORT_FIELD_MANAGER, statusSubresource: true };
     this.#writer = new NodeReportWriter({
       applyObject: async (name, body) => store.apply(NODE_REPORTS, "", name, body, opts).object,
-      applyStatus: async (name, body) => store.apply(NODE_REPORTS, "", name, body, { ...opts, subresource: "status" }).object,
+      applyStatus: async (name, body, fieldManager) => store.apply(NODE_REPORTS, "", name, body, { ...opts, fieldManager, subresource: "status" }).object,
     });
   }
 

@@ -38,6 +38,12 @@ import type { ListPage } from "./watches.js";
 
 export const NODE_REPORTS: GroupVersionResource = { group: NODE_REPORT_GROUP, version: NODE_REPORT_VERSION, plural: NODE_REPORT_PLURAL };
 export const NODE_REPORT_FIELD_MANAGER = "gpu-steward-agent";
+/**
+ * `status.topology` has a field manager of its own, applied only when the topology's hash changes: the
+ * rest of the status is applied every poll without it, and under server-side apply a field is removed
+ * only when the manager that applied it leaves it out, so the topology stays as last written.
+ */
+export const NODE_REPORT_TOPOLOGY_FIELD_MANAGER = "gpu-steward-agent-topology";
 /** Not the node name: label values stop at 63 characters, node names at 253; the object's name is the node's. */
 export const NODE_REPORT_LABELS: Readonly<Record<string, string>> = { "app.kubernetes.io/managed-by": NODE_REPORT_FIELD_MANAGER };
 
@@ -70,7 +76,7 @@ export function nodeReportObjectBody(nodeName: string, nodeUid: string, spec: No
 }
 
 /** The status apply: identity and status only (the status subresource ignores the rest). */
-export function nodeReportStatusBody(nodeName: string, status: NodeReportStatus): CustomObject {
+export function nodeReportStatusBody(nodeName: string, status: Partial<NodeReportStatus>): CustomObject {
   return { apiVersion: NODE_REPORT_API_VERSION, kind: NODE_REPORT_KIND, metadata: { name: nodeName }, status };
 }
 
@@ -102,29 +108,44 @@ export function checkedNodeReport(nodeName: string, nodeUid: string, body: NodeR
 /** The two applies an adapter sends; each resolves to the object as stored, or rejects with a KubeApiError. */
 export interface NodeReportApplier {
   applyObject(nodeName: string, body: CustomObject): Promise<CustomObject>;
-  applyStatus(nodeName: string, body: CustomObject): Promise<CustomObject>;
+  applyStatus(nodeName: string, body: CustomObject, fieldManager: string): Promise<CustomObject>;
 }
 
 /** The agent's write, shared by both adapters: check, object apply when it changed, status apply. */
 export class NodeReportWriter {
   /** Node name → the object body last applied successfully, as JSON. */
   readonly #applied = new Map<string, string>();
+  /** Node name → the topology hash last applied successfully. */
+  readonly #topology = new Map<string, string>();
 
   constructor(private readonly applier: NodeReportApplier) {}
 
+  /**
+   * The object when it changed, the topology when its hash changed (its own field manager), then the
+   * rest of the status, every call.
+   */
   async apply(nodeName: string, nodeUid: string, body: NodeReportBody): Promise<CustomObject> {
     const { spec, status } = checkedNodeReport(nodeName, nodeUid, body);
     const objectBody = nodeReportObjectBody(nodeName, nodeUid, spec);
-    const statusBody = nodeReportStatusBody(nodeName, status);
     const key = JSON.stringify(objectBody);
     if (this.#applied.get(nodeName) !== key) await this.#applyObject(nodeName, objectBody, key);
+    const write = async (): Promise<CustomObject> => {
+      const { topology, ...rest } = status;
+      if (topology !== undefined && this.#topology.get(nodeName) !== topology.hash) {
+        this.#topology.delete(nodeName);
+        await this.applier.applyStatus(nodeName, nodeReportStatusBody(nodeName, { topology }), NODE_REPORT_TOPOLOGY_FIELD_MANAGER);
+        this.#topology.set(nodeName, topology.hash);
+      }
+      return this.applier.applyStatus(nodeName, nodeReportStatusBody(nodeName, rest), NODE_REPORT_FIELD_MANAGER);
+    };
     try {
-      return await this.applier.applyStatus(nodeName, statusBody);
+      return await write();
     } catch (err) {
       if (!isNotFound(err)) throw err;
-      // Deleted since our last object apply (by hand, or with its Node): create it again, once.
+      // Deleted since our last object apply (by hand, or with its Node): create it again, once, topology included.
+      this.#topology.delete(nodeName);
       await this.#applyObject(nodeName, objectBody, key);
-      return this.applier.applyStatus(nodeName, statusBody);
+      return write();
     }
   }
 
@@ -148,9 +169,9 @@ export class KubeNodeReports implements NodeReports {
   readonly #writer: NodeReportWriter;
 
   constructor(private readonly api: CustomObjectsApi) {
-    const apply = (subresource: "" | "/status") => async (nodeName: string, body: CustomObject): Promise<CustomObject> => {
+    const apply = (subresource: "" | "/status") => async (nodeName: string, body: CustomObject, fieldManager = NODE_REPORT_FIELD_MANAGER): Promise<CustomObject> => {
       const what = `PATCH ${NODE_REPORT_PLURAL}.${NODE_REPORT_GROUP} ${nodeName}${subresource}`;
-      const request = { ...NODE_REPORTS, name: nodeName, body, fieldManager: NODE_REPORT_FIELD_MANAGER, force: true };
+      const request = { ...NODE_REPORTS, name: nodeName, body, fieldManager, force: true };
       const asApply = setHeaderOptions("Content-Type", PatchStrategy.ServerSideApply);
       try {
         const stored: unknown = subresource === "" ? await this.api.patchClusterCustomObject(request, asApply) : await this.api.patchClusterCustomObjectStatus(request, asApply);

@@ -192,8 +192,9 @@ describe("client-node adapters on the wire", () => {
     const raw = (method: string, path: string, contentType: string, body: string) =>
       fetch(server.url + path, { method, headers: { authorization: "Bearer t", "content-type": contentType }, body });
 
-    it("applies the object, then its status, as application/apply-patch+yaml with fieldManager and force", async () => {
+    it("applies the object, then the topology under its own field manager, then the rest of the status, as application/apply-patch+yaml with fieldManager and force", async () => {
       const status = aNodeReportStatus();
+      const { topology, ...rest } = status;
       await ports.nodeReports.apply(NODE, NODE_UID, { status });
       expect(server.requests).toEqual([
         {
@@ -217,28 +218,40 @@ describe("client-node adapters on the wire", () => {
         {
           method: "PATCH",
           path: `${PATH}/status`,
+          query: { fieldManager: "gpu-steward-agent-topology", force: "true" },
+          contentType: "application/apply-patch+yaml",
+          authorization: "Bearer t",
+          body: { apiVersion: "gpu-steward.io/v1alpha1", kind: "NodeReport", metadata: { name: NODE }, status: { topology } },
+          status: 200,
+        },
+        {
+          method: "PATCH",
+          path: `${PATH}/status`,
           query: APPLY_QUERY,
           contentType: "application/apply-patch+yaml",
           authorization: "Bearer t",
-          body: { apiVersion: "gpu-steward.io/v1alpha1", kind: "NodeReport", metadata: { name: NODE }, status },
+          body: { apiVersion: "gpu-steward.io/v1alpha1", kind: "NodeReport", metadata: { name: NODE }, status: rest },
           status: 200,
         },
       ]);
       expect(server.violations).toEqual([]);
     });
 
-    it("sends only the status apply while the object is unchanged, and both again after the object was deleted", async () => {
+    it("sends only the status apply while the object and topology are unchanged, and all again after the object was deleted", async () => {
       await ports.nodeReports.apply(NODE, NODE_UID, { status: aNodeReportStatus() });
       await ports.nodeReports.apply(NODE, NODE_UID, { status: aNodeReportStatus() });
       server.store.delete(NODE_REPORTS, "", NODE);
       await ports.nodeReports.apply(NODE, NODE_UID, { status: aNodeReportStatus() });
-      expect(server.requests.map((r) => [r.path, r.status])).toEqual([
-        [PATH, 201],
-        [`${PATH}/status`, 200],
-        [`${PATH}/status`, 200],
-        [`${PATH}/status`, 404],
-        [PATH, 201],
-        [`${PATH}/status`, 200],
+      const manager = (r: { query: Record<string, string> }) => r.query["fieldManager"];
+      expect(server.requests.map((r) => [r.path, manager(r), r.status])).toEqual([
+        [PATH, "gpu-steward-agent", 201],
+        [`${PATH}/status`, "gpu-steward-agent-topology", 200],
+        [`${PATH}/status`, "gpu-steward-agent", 200],
+        [`${PATH}/status`, "gpu-steward-agent", 200],
+        [`${PATH}/status`, "gpu-steward-agent", 404],
+        [PATH, "gpu-steward-agent", 201],
+        [`${PATH}/status`, "gpu-steward-agent-topology", 200],
+        [`${PATH}/status`, "gpu-steward-agent", 200],
       ]);
     });
 

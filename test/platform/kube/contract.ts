@@ -14,6 +14,7 @@ import { CONFIG_MAPS, EVENTS, LEASES, SECRETS } from "../../../platform/kube/mem
 import { DEPLOYMENTS } from "../../../platform/kube/memoryDeployments.js";
 import { NODE_REPORTS } from "../../../platform/kube/nodeReports.js";
 import type { EventRecord, GroupVersionResource, KubePorts, WatchEvent } from "../../../platform/kube/ports.js";
+import { withTopologyHash } from "../../../core/nodeReport/index.js";
 import { aNodeReportStatus, NODE, NODE_UID, replica } from "../../builders/nodeReports.js";
 import { loadJob } from "../../builders/reviews.js";
 
@@ -247,16 +248,24 @@ export function kubePortsContract(adapterName: string, factory: KubeFixtureFacto
         expect(parseNodeReport(obj).status).toEqual(status);
       });
 
-      it("replaces the status on the next apply, dropping what is no longer sent, with a new resourceVersion", async () => {
+      it("replaces the status on the next apply, dropping what is no longer sent (but the topology, which has its own manager), with a new resourceVersion", async () => {
         const first = await f.ports.nodeReports.apply(NODE, NODE_UID, { status: aNodeReportStatus() });
-        const { topology: _unread, ...rest } = aNodeReportStatus({ tenants: aNodeReportStatus().tenants.slice(0, 1), replicas: [replica("llama-8b-0", 0, { requestRate: 9.5 })] });
+        const { topology, ...rest } = aNodeReportStatus({ tenants: aNodeReportStatus().tenants.slice(0, 1), replicas: [replica("llama-8b-0", 0, { requestRate: 9.5 })] });
         const next = later({ ...rest, summary: { ...rest.summary, gpus: 0 } }, "2025-03-01T12:00:30Z");
         const second = await f.ports.nodeReports.apply(NODE, NODE_UID, { status: next });
-        expect(statusOf(stored())).toEqual(next);
-        expect((statusOf(stored()) as Record<string, unknown>)["topology"]).toBeUndefined();
+        expect(statusOf(stored())).toEqual({ ...next, topology });
         expect(versionOf(second)).not.toBe(versionOf(first));
         expect(versionOf(stored())).toBe(versionOf(second));
         expect((stored()?.["metadata"] as { ownerReferences: unknown }).ownerReferences).toEqual([OWNER]);
+      });
+
+      it("writes the topology again only when its hash changes", async () => {
+        await f.ports.nodeReports.apply(NODE, NODE_UID, { status: aNodeReportStatus() });
+        const { hash, ...topology } = aNodeReportStatus().topology!;
+        const changed = withTopologyHash({ ...topology, gpus: topology.gpus.map((g) => (g.index === 0 ? { ...g, migMode: "enabled" as const } : g)) });
+        await f.ports.nodeReports.apply(NODE, NODE_UID, { status: aNodeReportStatus({ topology: changed }) });
+        expect((statusOf(stored()) as { topology: { hash: string; gpus: Array<{ migMode: string }> } }).topology).toMatchObject({ hash: changed.hash, gpus: expect.arrayContaining([expect.objectContaining({ index: 0, migMode: "enabled" })]) });
+        expect(changed.hash).not.toBe(hash);
       });
 
       it("writes nothing when nothing changed: same resourceVersion", async () => {
