@@ -21,6 +21,12 @@ RUN npm run build && npm prune --omit=dev
 
 # Runtime stage: compiled JavaScript, production dependencies, no compiler, non-root.
 FROM node:20-bookworm-slim
+ARG VERSION=0.1.0
+LABEL org.opencontainers.image.title="gpu-steward" \
+      org.opencontainers.image.description="GPU control plane for Kubernetes: admission webhook, scheduler extender, node agent, inference autoscaler (one image, steward <role>)" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.source="https://github.com/gpu-steward/gpu-steward" \
+      org.opencontainers.image.licenses="Apache-2.0"
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /src/node_modules ./node_modules
