@@ -115,7 +115,23 @@ function readSample(line: string): Sample {
   return { name, labels, value };
 }
 
-export function parseExposition(text: string): Exposition {
+/** The metric name a sample line starts with (up to `{`, a space or a tab), without parsing the rest. */
+function lineName(line: string): string {
+  let end = 0;
+  while (end < line.length) {
+    const ch = line.charCodeAt(end);
+    if (ch === 123 /* { */ || ch === 32 || ch === 9) break;
+    end++;
+  }
+  return line.slice(0, end);
+}
+
+/**
+ * `wanted`: when given, only samples whose metric name it accepts are parsed; the others are skipped
+ * before their labels are read (a vLLM server exports ~40 families, the agent reads ~10), so an
+ * unwanted line costs one scan for its name and is never reported as a problem.
+ */
+export function parseExposition(text: string, wanted?: (metricName: string) => boolean): Exposition {
   const samples: Sample[] = [];
   const types = new Map<string, string>();
   const problems: ExpositionProblem[] = [];
@@ -127,6 +143,7 @@ export function parseExposition(text: string): Exposition {
       if (m !== null) types.set(m[1]!, m[2]!);
       return;
     }
+    if (wanted !== undefined && !wanted(lineName(line))) return;
     try {
       samples.push(readSample(line));
     } catch (err) {

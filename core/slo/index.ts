@@ -44,4 +44,4 @@ export {
   type ThrottlePlan,
   type TightenRequest,
 } from "./throttlePlan.js";
-export { replicaCounters, replicaLoad, type ReplicaCounters, type ReplicaLoad } from "./replicaLoad.js";
+export { REPLICA_METRIC_NAMES, replicaCounters, replicaLoad, type ReplicaCounters, type ReplicaLoad } from "./replicaLoad.js";

@@ -57,6 +57,16 @@ function total(byName: ReadonlyMap<string, number>, names: readonly string[], su
   return undefined;
 }
 
+/** Every metric name replicaCounters reads (histograms by their _sum and _count). */
+export const REPLICA_METRIC_NAMES: ReadonlySet<string> = new Set([
+  ...FAMILIES.requests,
+  ...FAMILIES.promptTokens,
+  ...FAMILIES.generationTokens,
+  ...FAMILIES.running,
+  ...FAMILIES.waiting,
+  ...[...FAMILIES.ttft, ...FAMILIES.itl].flatMap((f) => [`${f}_sum`, `${f}_count`]),
+]);
+
 export function replicaCounters(samples: readonly Sample[], atMs: number): ReplicaCounters {
   const byName = new Map<string, number>();
   let model: string | undefined;

@@ -5,9 +5,15 @@
  * cannot be read this poll has no latency ("unknown", never healthy) and keeps its previous scrape, so
  * the next good poll measures from there.
  */
-import { latencyHistogram, parseExposition, replicaCounters, replicaLoad, windowQuantile, type Bucket, type LatencyKind, type NoLatencyReason, type ReplicaCounters, type ReplicaLoad } from "../../core/slo/index.js";
+import { LATENCY_FAMILIES, latencyHistogram, parseExposition, REPLICA_METRIC_NAMES, replicaCounters, replicaLoad, windowQuantile, type Bucket, type LatencyKind, type NoLatencyReason, type ReplicaCounters, type ReplicaLoad } from "../../core/slo/index.js";
 import type { AgentPod } from "./agentPod.js";
 import type { MetricsClient } from "./metricsClient.js";
+
+/** The families the agent reads: latency histograms (buckets, sums, counts) and the load counters and gauges. */
+const LATENCY_SERIES = new Set(Object.values(LATENCY_FAMILIES).flatMap((fs) => fs.flatMap((f) => [`${f}_bucket`, `${f}_sum`, `${f}_count`])));
+function isScraped(name: string): boolean {
+  return LATENCY_SERIES.has(name) || REPLICA_METRIC_NAMES.has(name);
+}
 
 export interface ScrapeOptions {
   timeoutMs: number;
@@ -74,7 +80,7 @@ export class TenantScraper {
     } catch (err) {
       return failed((err as Error).message);
     }
-    const { samples } = parseExposition(text);
+    const { samples } = parseExposition(text, isScraped);
     const counters = replicaCounters(samples, nowMs);
     const prev = this.#previous.get(pod.uid);
     const load = replicaLoad(prev?.counters, counters);

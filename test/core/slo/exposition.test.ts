@@ -83,3 +83,18 @@ describe("sumByLe", () => {
     expect(sumByLe(histogramSeries(parseExposition(text).samples, "h"))).toEqual([{ le: 1, count: 3 }, { le: INF, count: 4 }]);
   });
 });
+
+describe("parseExposition with a name filter", () => {
+  it("parses only the wanted families and does not report what it skipped", () => {
+    const text = ['foo_total{a="b"} 1', 'vllm:num_requests_running{model_name="m"} 3', "broken{ line", 'vllm:num_requests_waiting{model_name="m"} 2'].join("\n");
+    const all = parseExposition(text);
+    expect(all.samples.map((s) => s.name)).toEqual(["foo_total", "vllm:num_requests_running", "vllm:num_requests_waiting"]);
+    expect(all.problems).toHaveLength(1);
+    const some = parseExposition(text, (n) => n.startsWith("vllm:"));
+    expect(some.samples).toEqual([
+      { name: "vllm:num_requests_running", labels: { model_name: "m" }, value: 3 },
+      { name: "vllm:num_requests_waiting", labels: { model_name: "m" }, value: 2 },
+    ]);
+    expect(some.problems).toEqual([]);
+  });
+});
