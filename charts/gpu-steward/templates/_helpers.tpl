@@ -20,6 +20,8 @@
 {{- define "gpu-steward.controller.fullname" -}}{{ include "gpu-steward.fullname" . | trunc 52 | trimSuffix "-" }}{{- end -}}
 {{- define "gpu-steward.scheduler.fullname" -}}{{ printf "%s-scheduler" (include "gpu-steward.fullname" . | trunc 52 | trimSuffix "-") }}{{- end -}}
 {{- define "gpu-steward.agent.fullname" -}}{{ printf "%s-agent" (include "gpu-steward.fullname" . | trunc 52 | trimSuffix "-") }}{{- end -}}
+{{- define "gpu-steward.autoscaler.fullname" -}}{{ printf "%s-autoscaler" (include "gpu-steward.fullname" . | trunc 52 | trimSuffix "-") }}{{- end -}}
+{{- define "gpu-steward.autoscaler.emulator.fullname" -}}{{ printf "%s-autoscaler-emulator" (include "gpu-steward.fullname" . | trunc 43 | trimSuffix "-") }}{{- end -}}
 {{- define "gpu-steward.certgen.fullname" -}}{{ printf "%s-certgen" (include "gpu-steward.fullname" . | trunc 52 | trimSuffix "-") }}{{- end -}}
 {{- define "gpu-steward.webhook.name" -}}{{ include "gpu-steward.fullname" . }}{{- end -}}
 
@@ -39,6 +41,20 @@
 {{- printf "%s.%s.svc,%s.%s.svc.cluster.local" $svc .Release.Namespace $svc .Release.Namespace -}}
 {{- end -}}
 
+{{/* The autoscaler's static-data ConfigMap: the user's (autoscaler.staticData.configMap), or the chart's from inline documents. */}}
+{{- define "gpu-steward.autoscaler.dataName" -}}
+{{- with (.Values.autoscaler.staticData | default dict).configMap -}}
+{{- .name -}}
+{{- else -}}
+{{- printf "%s-data" (include "gpu-steward.autoscaler.fullname" .) -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "gpu-steward.autoscaler.dataNamespace" -}}
+{{- $cm := (.Values.autoscaler.staticData | default dict).configMap | default dict -}}
+{{- default .Release.Namespace $cm.namespace -}}
+{{- end -}}
+
 {{/* Labels -------------------------------------------------------------------------------- */}}
 {{- define "gpu-steward.labels" -}}
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
@@ -52,7 +68,7 @@ app.kubernetes.io/part-of: gpu-steward
 {{- end }}
 {{- end -}}
 
-{{/* Selector labels take a component: controller | scheduler | certgen | agent. */}}
+{{/* Selector labels take a component: controller | scheduler | certgen | agent | autoscaler | autoscaler-emulator. */}}
 {{- define "gpu-steward.selectorLabels" -}}
 app.kubernetes.io/name: {{ include "gpu-steward.name" .root }}
 app.kubernetes.io/instance: {{ .root.Release.Name }}
@@ -145,4 +161,44 @@ there. IfPossible falls back to the plain read-only mount where the runtime or k
 {{- $kv := splitn "=" 2 .Values.webhook.watchLabel -}}
 matchLabels:
   {{ $kv._0 }}: {{ $kv._1 | quote }}
+{{- end -}}
+
+{{/*
+The autoscaler's settings that values.schema.json cannot say, or says less clearly: its static data
+(exactly one source, the documents it needs), and a token only with a Prometheus to send it to. The
+schema refuses most of these first; these messages also hold with --skip-schema-validation.
+*/}}
+{{- define "gpu-steward.autoscaler.validate" -}}
+{{- $a := .Values.autoscaler -}}
+{{- $sd := $a.staticData | default dict -}}
+{{- if and $sd.configMap $sd.inline -}}
+{{- fail "autoscaler.staticData: set configMap (an existing ConfigMap) or inline (the documents), not both" -}}
+{{- end -}}
+{{- if and (not $sd.inline) (not (and $sd.configMap $sd.configMap.name)) -}}
+{{- fail "autoscaler.enabled=true needs the optimizer's static data: set autoscaler.staticData.configMap.name (an existing ConfigMap with the keys accelerator-data.json, model-data.json, serviceclass-data.json, optimizer-data.json) or autoscaler.staticData.inline (those four documents)" -}}
+{{- end -}}
+{{- with $sd.inline -}}
+{{- $needed := list "accelerator-data.json" "model-data.json" "serviceclass-data.json" "optimizer-data.json" -}}
+{{- if eq $a.capacityFrom "file" -}}
+{{- $needed = append $needed "capacity-data.json" -}}
+{{- end -}}
+{{- range $needed -}}
+{{- if not (hasKey $sd.inline .) -}}
+{{- fail (printf "autoscaler.staticData.inline needs the document %s%s" . (ternary " (autoscaler.capacityFrom=file)" "" (eq . "capacity-data.json"))) -}}
+{{- end -}}
+{{- end -}}
+{{- range $key, $doc := . -}}
+{{- if and (kindIs "string" $doc) (hasKey (fromJson $doc) "Error") -}}
+{{- fail (printf "autoscaler.staticData.inline.%s is not a JSON object: %s" $key (get (fromJson $doc) "Error")) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- if and $a.prometheus.tokenSecret.name (not $a.prometheus.url) -}}
+{{- fail "autoscaler.prometheus.tokenSecret is set without autoscaler.prometheus.url: the token is only sent to Prometheus" -}}
+{{- end -}}
+{{- end -}}
+
+{{/* An inline static document as the JSON text the autoscaler reads: a string as it is, YAML as JSON. */}}
+{{- define "gpu-steward.autoscaler.document" -}}
+{{- if kindIs "string" . -}}{{ . }}{{- else -}}{{ toPrettyJson . }}{{- end -}}
 {{- end -}}
