@@ -36,6 +36,7 @@ RUN printf '#!/bin/sh\nexec node /app/dist/main.js "$@"\n' > /usr/local/bin/stew
  && chmod 0755 /usr/local/bin/steward
 # 65532 = the "nonroot" uid used by distroless images; the chart sets runAsNonRoot and a read-only root FS.
 USER 65532:65532
-EXPOSE 9443 8888 8080
+# 9443 webhook, 8888 extender, 8080 controller metrics, 8081 agent, 3300 autoscaler
+EXPOSE 9443 8888 8080 8081 3300
 ENTRYPOINT ["steward"]
 CMD ["controller", "--state-dir", "/var/lib/gpu-steward"]

@@ -118,9 +118,10 @@ describe("node agent DaemonSet, default values", () => {
       "--pod-resources-socket=/var/lib/kubelet/pod-resources/kubelet.sock",
       "--tenant-metrics-dir=/var/run/tenant_metrics",
       "--log-level=info",
+      "--dry-run",
     ]);
     const cfg = agentCommandLine(defaults).config();
-    expect(cfg).toMatchObject({ pollIntervalSeconds: 10, dryRun: false, mitigation: { enabled: true }, nvidiaSmi: "nvidia-smi" });
+    expect(cfg).toMatchObject({ pollIntervalSeconds: 10, dryRun: true, mitigation: { enabled: true }, nvidiaSmi: "nvidia-smi" });
     expect(cfg.mitigation.migLayout).toBeUndefined();
   });
 
@@ -137,7 +138,7 @@ describe("node agent DaemonSet, default values", () => {
     expect(Object.fromEntries(mounts(defaults))).toEqual({
       "host-sys": { mountPath: "/host/sys", readOnly: true, recursiveReadOnly: "IfPossible", hostPath: { path: "/sys", type: "Directory" } },
       "host-proc": { mountPath: "/host/proc", readOnly: true, recursiveReadOnly: "IfPossible", hostPath: { path: "/proc", type: "Directory" } },
-      "host-cgroup": { mountPath: "/host-cgroup", readOnly: false, hostPath: { path: "/sys/fs/cgroup", type: "Directory" } },
+      "host-cgroup": { mountPath: "/host-cgroup", readOnly: true, hostPath: { path: "/sys/fs/cgroup", type: "Directory" } },
       "pod-resources": { mountPath: "/host/var/lib/kubelet/pod-resources", readOnly: true, hostPath: { path: "/var/lib/kubelet/pod-resources", type: "DirectoryOrCreate" } },
       "tenant-metrics": { mountPath: "/host/var/run/tenant_metrics", readOnly: true, hostPath: { path: "/var/run/tenant_metrics", type: "DirectoryOrCreate" } },
       state: { mountPath: "/var/lib/gpu-steward", readOnly: false, hostPath: { path: "/var/lib/gpu-steward", type: "DirectoryOrCreate" } },
@@ -225,8 +226,13 @@ describe("agent values", () => {
     expect(mounts(off).get("host-cgroup")!.readOnly).toBe(false);
     expect(agentCommandLine(off).config()).toMatchObject({ dryRun: false, mitigation: { enabled: false } });
 
-    expect(agentContainer(defaults).args!.filter((a) => a === "--dry-run" || a === "--no-mitigation")).toEqual([]);
-    expect(mounts(defaults).get("host-cgroup")!.readOnly).toBe(false);
+    // Dry run by default: installed, it only looks and logs until someone turns it on.
+    expect(agentContainer(defaults).args!.filter((a) => a === "--dry-run" || a === "--no-mitigation")).toEqual(["--dry-run"]);
+    expect(mounts(defaults).get("host-cgroup")!.readOnly).toBe(true);
+    const enforcing = byName("agent: enforcing (dry run off)");
+    expect(agentContainer(enforcing).args!.filter((a) => a === "--dry-run" || a === "--no-mitigation")).toEqual([]);
+    expect(mounts(enforcing).get("host-cgroup")!.readOnly).toBe(false);
+    expect(agentCommandLine(enforcing).config()).toMatchObject({ dryRun: false, mitigation: { enabled: true } });
   });
 
   it("moves the pod-resources mount with agent.kubeletRootDir, drops tenant files with \"\", leaves out empty class names", () => {

@@ -170,7 +170,8 @@ export const COMBINATIONS: { name: string; values: Record<string, unknown>; apiV
     values: { controller: { config: { webhook: { policy: "avoid-oom", maxGpus: 32 }, extender: { spend: { source: "ledger", budgetUsd: 5000, ledger: { usdPerGpuHour: 2.5 } } } }, extraArgs: ["--max-body-bytes=4194304"] } },
   },
   { name: "agent off", values: { agent: { enabled: false } } },
-  { name: "agent: mitigation off", values: { agent: { mitigation: false } } },
+  { name: "agent: mitigation off", values: { agent: { mitigation: false, dryRun: false } } },
+  { name: "agent: enforcing (dry run off)", values: { agent: { dryRun: false } } },
   {
     name: "agent: dry run, Tier 2, no tenant files, kubelet elsewhere, no runtime class",
     values: { agent: { dryRun: true, migLayout: "all-balanced", tenantMetricsDir: "", kubeletRootDir: "/var/lib/k0s/kubelet", runtimeClassName: "", priorityClassName: "", maxUnavailable: 2, extraArgs: ["--slo-threshold-ms=200"] } },
