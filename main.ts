@@ -1,18 +1,18 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { readFileSync } from "node:fs";
-import { agentOptions, runAgent } from "./cmd/agent.js";
-import { autoscalerOnceOptions, runAutoscalerOnce } from "./cmd/autoscalerOnce.js";
-import { autoscalerServeOptions, runAutoscalerServe } from "./cmd/autoscalerServe.js";
-import { emulateOptions, runAutoscalerEmulate } from "./cmd/autoscalerEmulate.js";
-import { runCerts } from "./cmd/certs.js";
-import { runSpendPlan, spendPlanOptions } from "./cmd/spend.js";
-import { runSpendStatus, spendStatusOptions } from "./cmd/spendStatus.js";
-import { ALL_ROLES, extenderRoleOptions, loadServeConfig, serveOptions, startServe, webhookRoleOptions, type ServeRoles } from "./cmd/serve.js";
+// Only the flag tables load up front; each subcommand loads its code when it runs, so `steward agent`
+// (a DaemonSet on every GPU node) and `steward --help` never load the servers they do not run.
+import { agentOptions } from "./cmd/agentOptions.js";
+import { autoscalerOnceOptions } from "./cmd/autoscalerOnce.js";
+import { autoscalerServeOptions, emulateOptions } from "./cmd/autoscalerOptions.js";
+import { extenderRoleOptions, serveOptions, webhookRoleOptions } from "./cmd/serveOptions.js";
+import { spendPlanOptions } from "./cmd/spend.js";
+import { spendStatusOptions } from "./cmd/spendStatus.js";
 import { envName, type OptionSpec } from "./platform/config/options.js";
 import { isStewardError, StewardError } from "./platform/errors.js";
-import { kubeAdapters, loadKubeConfig } from "./platform/kube/client.js";
 import { createLogger } from "./platform/log.js";
 import { systemClock } from "./platform/clock.js";
+import type { ServeRoles } from "./cmd/serve.js";
 
 interface Subcommand {
   summary: string;
@@ -32,6 +32,7 @@ const certsOptions: readonly OptionSpec[] = [
 ];
 
 async function serve(flags: Record<string, string | boolean | undefined>, roles: ServeRoles): Promise<number> {
+  const { loadServeConfig, startServe } = await import("./cmd/serve.js");
   const config = loadServeConfig({ flags, env: process.env, ...(typeof flags.config === "string" && { configFile: flags.config }) });
   const server = await startServe(config, {}, roles);
   const stop = async (signal: string) => {
@@ -48,7 +49,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
   controller: {
     summary: "admission webhook, scheduler extender and scoring API in one process, sharing the learned model",
     options: serveOptions,
-    run: (flags) => serve(flags, ALL_ROLES),
+    run: (flags) => serve(flags, { webhook: true, extender: true }),
   },
   webhook: {
     summary: "admission webhook only: /mutate on the webhook port, /metrics /healthz /readyz on the metrics port",
@@ -63,32 +64,35 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
   agent: {
     summary: "node agent (DaemonSet): GPU topology, tenants' p99 SLOs, cgroup throttling of noisy neighbours, NodeReport, /metrics on 8081; --once --output json prints one report",
     options: agentOptions,
-    run: (flags) => runAgent(flags, process.stdout),
+    run: async (flags) => (await import("./cmd/agent.js")).runAgent(flags, process.stdout),
   },
   autoscaler: {
     summary: "inference autoscaler: GET /invoke and periodic cycles on 3300 sizing vLLM Deployments; --once --data-path PATH solves one allocation and prints JSON",
     // --once and the daemon share --data-path and --profile; list each flag once.
     options: [...autoscalerServeOptions, ...autoscalerOnceOptions.filter((o) => !autoscalerServeOptions.some((s) => s.flag === o.flag))],
-    run: (flags) => (flags.once === true ? runAutoscalerOnce(flags, process.stdout, (path) => readFileSync(path, "utf8")) : runAutoscalerServe(flags)),
+    run: async (flags) =>
+      flags.once === true
+        ? (await import("./cmd/autoscalerOnce.js")).runAutoscalerOnce(flags, process.stdout, (path) => readFileSync(path, "utf8"))
+        : (await import("./cmd/autoscalerServe.js")).runAutoscalerServe(flags),
   },
   "autoscaler emulate": {
     summary: "move the load labels of the managed vLLM Deployments every --interval (the original loademulator, or mean-reverting), seeded",
     options: emulateOptions,
-    run: (flags) => runAutoscalerEmulate(flags),
+    run: async (flags) => (await import("./cmd/autoscalerEmulate.js")).runAutoscalerEmulate(flags),
   },
   "spend plan": {
     summary: "one PID step of the spend controller for given figures, as a fresh controller would take it; prints JSON",
     options: spendPlanOptions,
     flagsOnly: true,
     async run(flags) {
-      return runSpendPlan(flags, process.stdout);
+      return (await import("./cmd/spend.js")).runSpendPlan(flags, process.stdout);
     },
   },
   "spend status": {
     summary: "live spend routing of a running controller (GET /v1/spend on its extender port); prints JSON",
     options: spendStatusOptions,
     flagsOnly: true,
-    run: (flags) => runSpendStatus(flags, process.stdout),
+    run: async (flags) => (await import("./cmd/spendStatus.js")).runSpendStatus(flags, process.stdout),
   },
   certs: {
     summary: "issue a CA and serving certificate into a directory or a Secret; prints the base64 caBundle",
@@ -108,11 +112,13 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
       }
       let writeSecret;
       if (secret) {
+        const { kubeAdapters, loadKubeConfig } = await import("./platform/kube/client.js");
         const kc = loadKubeConfig(typeof flags.kubeconfig === "string" ? flags.kubeconfig : undefined);
         if (!kc) throw new StewardError("USAGE", "--secret needs --kubeconfig (or running in a pod)", "kubeconfig");
         const kube = kubeAdapters(kc, createLogger({ level: "warn" }), systemClock, { podName: "steward-certs" });
         writeSecret = (ns: string, name: string, data: Record<string, string>) => kube.secrets.apply(ns, name, "kubernetes.io/tls", data);
       }
+      const { runCerts } = await import("./cmd/certs.js");
       return runCerts(
         {
           ...(typeof flags.out === "string" && { outDir: flags.out }),

@@ -16,16 +16,8 @@ import { kubeAdapters, loadKubeConfig } from "../platform/kube/client.js";
 import type { Deployments } from "../platform/kube/ports.js";
 import { createLogger } from "../platform/log.js";
 
-export const emulateOptions: readonly OptionSpec[] = [
-  { flag: "interval", path: "intervalSeconds", kind: "number", help: "seconds between steps", defaultText: "60" },
-  { flag: "mode", path: "mode", kind: "string", help: "classic (random walk, the original loademulator) | mean-reverting", defaultText: "classic" },
-  { flag: "alpha", path: "alpha", kind: "number", help: "noise: classic σ = alpha × first value; mean-reverting noise = alpha × nominal (0..1)", defaultText: "0.5 classic, 0.1 mean-reverting" },
-  { flag: "theta", path: "theta", kind: "number", help: "mean-reverting pull towards the nominal per step (0..1)", defaultText: "0.2" },
-  { flag: "seed", path: "seed", kind: "integer", help: "seed of the walk (logged when not given)" },
-  { flag: "steps", path: "steps", kind: "integer", help: "stop after this many steps; 0 = until SIGTERM", defaultText: "0" },
-  { flag: "kubeconfig", path: "kubeconfig", kind: "string", help: "kubeconfig path or 'in-cluster' (default: the pod's service account)" },
-  { flag: "log-level", path: "log.level", kind: "string", help: "fatal|error|warn|info|debug|trace|silent", defaultText: "info" },
-];
+export { emulateOptions } from "./autoscalerOptions.js";
+import { emulateOptions } from "./autoscalerOptions.js";
 
 const EmulateConfig = z.object({
   intervalSeconds: z.number().positive().default(60),

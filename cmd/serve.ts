@@ -4,9 +4,8 @@ import { join, resolve } from "node:path";
 import { z } from "zod";
 import { ensureSelfSigned } from "../certs/index.js";
 import { systemClock, type Clock } from "../platform/clock.js";
-import { CommonConfig, commonOptions } from "../platform/config/common.js";
+import { CommonConfig } from "../platform/config/common.js";
 import { loadConfig, type ConfigSources } from "../platform/config/load.js";
-import type { OptionSpec } from "../platform/config/options.js";
 import { StewardError } from "../platform/errors.js";
 import { listen } from "../platform/http/listen.js";
 import { createOpsApp, createReadiness } from "../platform/http/opsApp.js";
@@ -18,7 +17,7 @@ import { createLogger, type Logger } from "../platform/log.js";
 import { createRegistry } from "../platform/metrics.js";
 import { LeaderElector } from "../platform/kube/leader.js";
 import { AdmissionDecisions, openStore, PendingRightsizing, type Store } from "../platform/store/index.js";
-import { ExtenderConfig, extenderOptions } from "../extender/config.js";
+import { ExtenderConfig } from "../extender/config.js";
 import { createScoringApi, openScoringState, ScoringMetrics } from "../extender/scoring/index.js";
 import { Learner, LearnerMetrics, LearnerRuns } from "../extender/learner/index.js";
 import { createSpendLoop, createSpendStatusApi, SqliteSpendStates, UsageLedger } from "../extender/spend/index.js";
@@ -27,7 +26,7 @@ import { ClusterView } from "../platform/kube/clusterView.js";
 import { ClusterViewSyncMetrics } from "../platform/kube/clusterViewMetrics.js";
 import { startClusterViewSync } from "../platform/kube/clusterViewSync.js";
 import { createExtenderRole, type ExtenderRole } from "./extenderRole.js";
-import { WebhookConfig, webhookOptions } from "../webhook/config.js";
+import { WebhookConfig } from "../webhook/config.js";
 import { AdmissionAudit } from "../webhook/audit.js";
 import { DecisionMemo } from "../webhook/decisionMemo.js";
 import { learnedGpuTypeChooser } from "../webhook/gpuTypeChoice.js";
@@ -42,10 +41,8 @@ import type { Registry } from "prom-client";
 /** `steward controller` runs every role; `steward webhook` only admission, `steward extender` only placement. */
 export const ServeConfig = CommonConfig.extend({ webhook: WebhookConfig.prefault({}), extender: ExtenderConfig });
 export type ServeConfig = z.infer<typeof ServeConfig>;
-/** Every serving flag (the controller's); the README documents all of them. */
-export const serveOptions: readonly OptionSpec[] = [...commonOptions, ...webhookOptions, ...extenderOptions];
-export const webhookRoleOptions: readonly OptionSpec[] = [...commonOptions, ...webhookOptions];
-export const extenderRoleOptions: readonly OptionSpec[] = [...commonOptions.filter((o) => o.flag !== "webhook-port"), ...extenderOptions];
+export { extenderRoleOptions, serveOptions, webhookRoleOptions } from "./serveOptions.js";
+import { serveOptions } from "./serveOptions.js";
 
 export interface ServeRoles {
   webhook: boolean;
