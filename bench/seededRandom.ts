@@ -1,11 +1,2 @@
-/** mulberry32: a small, fast, seeded generator, good enough to lay out benchmark inputs reproducibly. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Benchmarks lay out their inputs with the same seeded generator the load emulator uses (mulberry32). */
+export { seededUniform as seededRandom } from "../core/inference/seededUniform.js";
