@@ -7,12 +7,12 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Weights } from "../core/placement/index.js";
 import type { Clock } from "../platform/clock.js";
-import { readBoundedBody, sendJson } from "../platform/http/boundedBody.js";
+import { readBoundedBody, sendBytes, sendJson } from "../platform/http/boundedBody.js";
 import type { Logger } from "../platform/log.js";
 import type { PlacementDecisions } from "./decisions.js";
 import type { ExtenderMetrics } from "./metrics.js";
 import { filter, neutralPriorities, passEveryNode, prioritize, type Placement } from "./placement.js";
-import { decodeExtenderArgs, encodeFilterResult, encodeHostPriorities, type ExtenderArgs } from "./wire.js";
+import { decodeExtenderArgs, encodeFilterResult, encodeHostPriorities, toFilterResult, type ExtenderArgs } from "./wire.js";
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 type Verb = "filter" | "prioritize";
@@ -35,18 +35,24 @@ function pathOf(url: string | undefined): string {
 
 export function createExtenderHandler(deps: ExtenderHandlerDeps, rest: Listener): Listener {
   const { metrics, log } = deps;
+  // Bound once: labels() hashes its arguments on every call.
+  const nodesPassed = metrics.nodes.labels("passed");
+  const nodesFailed = metrics.nodes.labels("failed");
+  const nodesUnresolvable = metrics.nodes.labels("unresolvable");
+  const ok = { filter: metrics.requests.labels("filter", "ok"), prioritize: metrics.requests.labels("prioritize", "ok") };
+  const duration = { filter: metrics.duration.labels("filter"), prioritize: metrics.duration.labels("prioritize") };
 
-  const answer = (verb: Verb, args: ExtenderArgs): string => {
+  const answer = (verb: Verb, args: ExtenderArgs): Buffer => {
     try {
       if (verb === "filter") {
         const outcome = filter(args, deps.placement);
-        metrics.nodes.labels("passed").inc(outcome.passed.length);
-        metrics.nodes.labels("failed").inc(outcome.failed.length);
-        metrics.nodes.labels("unresolvable").inc(outcome.unresolvable.length);
-        metrics.requests.labels(verb, "ok").inc();
-        return encodeFilterResult(outcome, args.plainNames === true);
+        nodesPassed.inc(outcome.passed);
+        nodesFailed.inc(outcome.failed);
+        nodesUnresolvable.inc(outcome.unresolvable);
+        ok.filter.inc();
+        return encodeFilterResult(outcome);
       }
-      const { request, hosts, scores, best } = prioritize(args, deps.placement);
+      const { request, nodes, scores, best } = prioritize(args, deps.placement);
       const meta = args.pod.metadata;
       if (request.gpus > 0 && meta?.name) {
         deps.decisions.keep({
@@ -56,23 +62,24 @@ export function createExtenderHandler(deps: ExtenderHandlerDeps, rest: Listener)
           atMs: deps.clock.nowMs(),
           gpus: request.gpus,
           ...(request.jobType !== undefined && { jobType: request.jobType }),
-          candidates: hosts.length,
+          candidates: nodes.length,
           nodes: best,
           weights: { ...deps.placement.weights },
         });
       }
-      metrics.requests.labels(verb, "ok").inc();
-      return encodeHostPriorities(hosts, scores, args.plainNames === true);
+      ok.prioritize.inc();
+      return encodeHostPriorities(nodes, scores);
     } catch (err) {
       const meta = args.pod.metadata;
       log.error({ err, verb, namespace: meta?.namespace, pod: meta?.name, code: "EXTENDER_INTERNAL" }, "extender failed; every node passed with neutral scores");
       metrics.requests.labels(verb, "error").inc();
-      return verb === "filter" ? encodeFilterResult(passEveryNode(args)) : JSON.stringify(neutralPriorities(args, deps.placement.weights));
+      // The plain object forms: nothing of the fast path that may have failed.
+      const fallback = verb === "filter" ? toFilterResult(passEveryNode(args)) : neutralPriorities(args, deps.placement.weights);
+      return Buffer.from(JSON.stringify(fallback), "utf8");
     }
   };
 
   const handle = (verb: Verb, res: ServerResponse, raw: Buffer, startNs: bigint) => {
-    const end = metrics.duration.labels(verb);
     let body: unknown;
     try {
       body = JSON.parse(raw.toString("utf8"));
@@ -85,8 +92,8 @@ export function createExtenderHandler(deps: ExtenderHandlerDeps, rest: Listener)
       metrics.requests.labels(verb, "invalid").inc();
       return sendJson(res, 400, JSON.stringify({ code: "EXTENDER_ARGS_INVALID", message: decoded.message }));
     }
-    sendJson(res, 200, answer(verb, decoded.args));
-    end.observe(Number(process.hrtime.bigint() - startNs) / 1e9);
+    sendBytes(res, answer(verb, decoded.args));
+    duration[verb].observe(Number(process.hrtime.bigint() - startNs) / 1e9);
   };
 
   return (req, res) => {

@@ -6,7 +6,6 @@
  */
 import { z } from "zod";
 import type { NodeObject, PodObject } from "../platform/kube/clusterView.js";
-import type { FilterOutcome } from "./placement.js";
 
 const NamedObject = z.looseObject({ metadata: z.looseObject({ name: z.string().min(1, "must be a non-empty string") }) });
 
@@ -30,8 +29,6 @@ const Pod = z.looseObject({
 
 export interface ExtenderArgs {
   pod: PodObject;
-  /** Every node name is a plain DNS name (as Kubernetes requires): encoders quote without escaping. */
-  plainNames?: boolean;
   /** nodeCacheCapable=true: names only. */
   nodeNames?: string[];
   /** nodeCacheCapable=false: whole Node objects. */
@@ -59,15 +56,14 @@ export function decodeExtenderArgs(body: unknown): ArgsDecode {
   const namesValue = r.NodeNames ?? r.nodenames ?? r.nodeNames;
   const nodesValue = r.Nodes ?? r.nodes;
   if (namesValue !== undefined && namesValue !== null) {
-    // Thousands of names per call: a plain loop, not a schema walk.
+    // Thousands of names per call: a plain loop, not a schema walk. Escaping is the encoders' concern
+    // (once per node, see NamedNode), so nothing here reads the characters.
     if (!Array.isArray(namesValue)) return { ok: false, message: "NodeNames: expected an array of node names" };
-    let plainNames = true;
     for (let i = 0; i < namesValue.length; i++) {
       const name: unknown = namesValue[i];
       if (typeof name !== "string" || name.length === 0) return { ok: false, message: `NodeNames.${i}: must be a non-empty string` };
-      if (plainNames && !isPlainName(name)) plainNames = false;
     }
-    return { ok: true, args: { pod: pod.data as PodObject, nodeNames: namesValue as string[], plainNames } };
+    return { ok: true, args: { pod: pod.data as PodObject, nodeNames: namesValue as string[] } };
   }
   if (nodesValue !== undefined && nodesValue !== null) {
     const nodes = NodeList.safeParse(nodesValue);
@@ -75,6 +71,25 @@ export function decodeExtenderArgs(body: unknown): ArgsDecode {
     return { ok: true, args: { pod: pod.data as PodObject, nodes: (nodes.data.items ?? []) as NodeObject[] } };
   }
   return { ok: false, message: "NodeNames: one of NodeNames (nodeCacheCapable) or Nodes is required" };
+}
+
+/** A verdict of FilterOutcome: the node passed. */
+export const PASSED = -1;
+
+/** What /filter decided about each candidate, in request order (filter in placement.ts decides, encodeFilterResult writes it). */
+export interface FilterOutcome {
+  /** nodeCacheCapable: names; otherwise the Node objects of those that pass are sent back. */
+  mode: "names" | "nodes";
+  nodes: readonly NamedNode[];
+  /** mode "nodes": the request's Node objects, parallel to `nodes`. */
+  objects?: readonly NodeObject[];
+  /** Per node: PASSED, or the index in `reasons` of why it did not. */
+  verdicts: Int32Array;
+  /** Distinct reasons (a few per call); `unresolvable` ones go to FailedAndUnresolvableNodes. */
+  reasons: ReadonlyArray<{ text: string; unresolvable: boolean }>;
+  passed: number;
+  failed: number;
+  unresolvable: number;
 }
 
 /** ExtenderFilterResult, Go field names. Exactly one of NodeNames / Nodes is set, as in the request. */
@@ -91,55 +106,166 @@ export interface HostPriority {
   Score: number;
 }
 
-/** The object form of a filter outcome (what encodeFilterResult writes). */
+/**
+ * A candidate node's name with the bytes the answers write for it. The NodeResolver keeps one per
+ * node across calls, so an answer naming thousands of nodes escapes and encodes none of them: it
+ * copies each node's kept piece into its buffer (see the encoders below). The pieces start with the
+ * comma that separates them from the previous element; the first element of a list drops it.
+ */
+export class NamedNode {
+  /** UTF-8 of `,` and the JSON name. */
+  readonly nextJson: Buffer;
+  /** UTF-8 of `,{"Host":<JSON name>,"Score":`, built on first use. */
+  private hostPriorityStart: Buffer | undefined;
+
+  constructor(readonly name: string) {
+    this.nextJson = utf8(`,${JSON.stringify(name)}`);
+  }
+
+  /** UTF-8 of `,{"Host":<JSON name>,"Score":` (the score and `}` follow). */
+  nextHostPriorityStart(): Buffer {
+    return (this.hostPriorityStart ??= utf8(`,{"Host":${JSON.stringify(this.name)},"Score":`));
+  }
+}
+
+function utf8(text: string): Buffer {
+  return Buffer.from(text, "utf8");
+}
+
+/** The object form of a filter outcome (what encodeFilterResult writes, up to duplicate names). */
 export function toFilterResult(o: FilterOutcome): ExtenderFilterResult {
+  const passed: number[] = [];
+  const failed: Array<[string, string]> = [];
+  const unresolvable: Array<[string, string]> = [];
+  o.nodes.forEach((node, i) => {
+    const v = o.verdicts[i]!;
+    if (v === PASSED) passed.push(i);
+    else (o.reasons[v]!.unresolvable ? unresolvable : failed).push([node.name, o.reasons[v]!.text]);
+  });
   return {
-    Nodes: o.mode === "nodes" ? { metadata: {}, items: o.passed.map((p) => p.object!) } : null,
-    NodeNames: o.mode === "names" ? o.passed.map((p) => p.name) : null,
-    FailedNodes: Object.fromEntries(o.failed),
-    FailedAndUnresolvableNodes: Object.fromEntries(o.unresolvable),
+    Nodes: o.mode === "nodes" ? { metadata: {}, items: passed.map((i) => o.objects![i]!) } : null,
+    NodeNames: o.mode === "names" ? passed.map((i) => o.nodes[i]!.name) : null,
+    FailedNodes: Object.fromEntries(failed),
+    FailedAndUnresolvableNodes: Object.fromEntries(unresolvable),
     Error: "",
   };
 }
 
-/** Kubernetes node names are DNS subdomains (a-z, 0-9, '-', '.'): nothing to escape in JSON. */
-function isPlainName(name: string): boolean {
-  for (let i = 0; i < name.length; i++) {
-    const c = name.charCodeAt(i);
-    if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 45 || c === 46)) return false;
+/**
+ * An answer's bytes, copied piece by piece into one buffer of its exact size. Thousands of pieces per
+ * answer: copying kept bytes leaves no garbage behind (a string built from them would leave a rope of
+ * thousands of parts, then a flat copy, then the encoding to bytes).
+ */
+class AnswerBytes {
+  readonly bytes: Buffer;
+  private at = 0;
+
+  constructor(size: number) {
+    this.bytes = Buffer.allocUnsafe(size);
   }
-  return true;
+
+  put(piece: Uint8Array): void {
+    this.bytes.set(piece, this.at);
+    this.at += piece.length;
+  }
+
+  /** A list's element: its piece without the leading comma when it comes first. */
+  putElement(piece: Uint8Array, isFirst: boolean): void {
+    this.put(isFirst ? piece.subarray(1) : piece);
+  }
+
+  done(): Buffer {
+    if (this.at !== this.bytes.length) throw new Error(`answer size ${this.bytes.length} planned, ${this.at} written`);
+    return this.bytes;
+  }
 }
 
-function quoted(name: string): string {
-  return isPlainName(name) ? `"${name}"` : JSON.stringify(name);
+const NODES_KEY = utf8('{"Nodes":');
+const NODE_NAMES_KEY = utf8(',"NodeNames":');
+const NULL = utf8("null");
+const LIST_START = utf8("[");
+const LIST_END = utf8("]");
+const FAILED_NODES_KEY = utf8(',"FailedNodes":{');
+const FAILED_AND_UNRESOLVABLE_NODES_KEY = utf8('},"FailedAndUnresolvableNodes":{');
+const FILTER_END = utf8('},"Error":""}');
+
+const SCORE_ENDS = Array.from({ length: 11 }, (_, score) => utf8(`${score}}`));
+
+/** `<score>}`: kept for the integer scores 0..10 the extender gives; other numbers as JSON.stringify writes them. */
+function scoreEnd(score: number): Buffer {
+  return (Number.isInteger(score) && score >= 0 && score <= 10 ? SCORE_ENDS[score] : undefined) ?? utf8(`${JSON.stringify(score)}}`);
 }
 
-/** HostPriorityList as JSON text: thousands of entries, names quoted without a stringify per name when plain. */
-export function encodeHostPriorities(hosts: readonly string[], scores: readonly number[], plainNames = false): string {
-  const parts = new Array<string>(hosts.length);
-  for (let i = 0; i < hosts.length; i++) parts[i] = `{"Host":${plainNames ? `"${hosts[i]}"` : quoted(hosts[i]!)},"Score":${scores[i]}}`;
-  return `[${parts.join(",")}]`;
+/** HostPriorityList as JSON (UTF-8). */
+export function encodeHostPriorities(nodes: readonly NamedNode[], scores: ArrayLike<number>): Buffer {
+  let size = LIST_START.length + LIST_END.length - (nodes.length > 0 ? 1 : 0);
+  for (let i = 0; i < nodes.length; i++) size += nodes[i]!.nextHostPriorityStart().length + scoreEnd(scores[i]!).length;
+  const out = new AnswerBytes(size);
+  out.put(LIST_START);
+  for (let i = 0; i < nodes.length; i++) {
+    out.putElement(nodes[i]!.nextHostPriorityStart(), i === 0);
+    out.put(scoreEnd(scores[i]!));
+  }
+  out.put(LIST_END);
+  return out.done();
 }
 
 /**
- * ExtenderFilterResult as JSON text, built by concatenation: with thousands of failed nodes a
- * dictionary-mode object and its stringify cost more than the decision. Reasons repeat (a few
- * distinct ones per call), so each is escaped once. A name listed twice in the request appears
- * twice; JSON decoders (Go's included) keep the last, as Object.fromEntries does in toFilterResult.
+ * ExtenderFilterResult as JSON (UTF-8). With thousands of failed nodes a dictionary-mode object and
+ * its stringify cost more than the decision: the maps are written from each node's kept JSON name and
+ * its reason's JSON, escaped once per reason (a few distinct ones per call). A name listed twice in the
+ * request appears twice; JSON decoders (Go's included) keep the last, as Object.fromEntries does in
+ * toFilterResult.
  */
-export function encodeFilterResult(o: FilterOutcome, plainNames = false): string {
-  const encoded = new Map<string, string>();
-  const map = (entries: Array<[string, string]>) => {
-    let out = "";
-    for (const [name, r] of entries) {
-      let e = encoded.get(r);
-      if (e === undefined) encoded.set(r, (e = JSON.stringify(r)));
-      out += `${out.length === 0 ? "" : ","}${plainNames ? `"${name}"` : quoted(name)}:${e}`;
+export function encodeFilterResult(o: FilterOutcome): Buffer {
+  const { nodes, verdicts } = o;
+  const reasonEnds = o.reasons.map((r) => utf8(`:${JSON.stringify(r.text)}`));
+  const names = o.mode === "names";
+  const passedNodes = names ? NULL : utf8(JSON.stringify({ metadata: {}, items: o.objects!.filter((_, i) => verdicts[i] === PASSED) }));
+
+  // The size first, so the bytes go into one buffer: the fixed parts, then the nodes' pieces, less
+  // the comma of each list's first element.
+  let size = NODES_KEY.length + passedNodes.length + NODE_NAMES_KEY.length + (names ? LIST_START.length + LIST_END.length : NULL.length);
+  size += FAILED_NODES_KEY.length + FAILED_AND_UNRESOLVABLE_NODES_KEY.length + FILTER_END.length;
+  for (let i = 0; i < nodes.length; i++) {
+    const v = verdicts[i]!;
+    if (v !== PASSED) size += nodes[i]!.nextJson.length + reasonEnds[v]!.length;
+    else if (names) size += nodes[i]!.nextJson.length;
+  }
+  size -= (names && o.passed > 0 ? 1 : 0) + (o.failed > 0 ? 1 : 0) + (o.unresolvable > 0 ? 1 : 0);
+
+  const out = new AnswerBytes(size);
+  out.put(NODES_KEY);
+  out.put(passedNodes);
+  out.put(NODE_NAMES_KEY);
+  if (names) {
+    out.put(LIST_START);
+    let first = true;
+    for (let i = 0; i < nodes.length; i++) {
+      if (verdicts[i] !== PASSED) continue;
+      out.putElement(nodes[i]!.nextJson, first);
+      first = false;
     }
-    return `{${out}}`;
-  };
-  const nodes = o.mode === "nodes" ? JSON.stringify({ metadata: {}, items: o.passed.map((p) => p.object!) }) : "null";
-  const names = o.mode === "names" ? `[${o.passed.map((p) => (plainNames ? `"${p.name}"` : quoted(p.name))).join(",")}]` : "null";
-  return `{"Nodes":${nodes},"NodeNames":${names},"FailedNodes":${map(o.failed)},"FailedAndUnresolvableNodes":${map(o.unresolvable)},"Error":""}`;
+    out.put(LIST_END);
+  } else {
+    out.put(NULL);
+  }
+  out.put(FAILED_NODES_KEY);
+  putFailures(out, o, reasonEnds, false);
+  out.put(FAILED_AND_UNRESOLVABLE_NODES_KEY);
+  putFailures(out, o, reasonEnds, true);
+  out.put(FILTER_END);
+  return out.done();
+}
+
+/** The `"name":"reason"` entries of one of the two maps, in request order. */
+function putFailures(out: AnswerBytes, o: FilterOutcome, reasonEnds: readonly Buffer[], unresolvable: boolean): void {
+  let first = true;
+  for (let i = 0; i < o.nodes.length; i++) {
+    const v = o.verdicts[i]!;
+    if (v === PASSED || o.reasons[v]!.unresolvable !== unresolvable) continue;
+    out.putElement(o.nodes[i]!.nextJson, first);
+    out.put(reasonEnds[v]!);
+    first = false;
+  }
 }

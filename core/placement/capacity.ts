@@ -28,7 +28,8 @@ export interface NodeCapacity {
   jobTypesKey: string;
   /**
    * Canonical text of what a fit depends on (product, pool, allocatable, used): nodes with equal keys
-   * fit a pod equally, so a filter over thousands of nodes decides once per key.
+   * fit a pod equally, so a filter over thousands of nodes decides once per key. The view keeps one
+   * string per distinct text, so keys compare by pointer.
    */
   fitKey: string;
   /** Absent until the node agent reports the node's topology. */
@@ -40,5 +41,16 @@ export function freeGpus(node: NodeCapacity): number {
 }
 
 export function fitKeyOf(node: Pick<NodeCapacity, "product" | "pool" | "allocatableGpus" | "usedGpus">): string {
-  return `${node.product ?? ""}\u0000${node.pool ?? ""}\u0000${node.allocatableGpus}\u0000${node.usedGpus}`;
+  // JSON: a node without a product label and one labelled "" have different keys (they fail differently).
+  return JSON.stringify([node.product ?? null, node.pool ?? null, node.allocatableGpus, node.usedGpus]);
+}
+
+/**
+ * Canonical text of every node fact a placement answer depends on: what fits (the fit key), the
+ * neighbours (job types) and the GPU links with the GPUs taken. Nodes with equal keys get the same
+ * filter verdict and the same score for a pod; a cluster of thousands of nodes has a few hundred keys.
+ */
+export function placementKeyOf(node: NodeCapacity): string {
+  const t = node.topology;
+  return `${node.fitKey}\u0001${node.jobTypesKey}\u0001${t === undefined ? "" : `${t.graphKey}\u0001${t.allocatedKey}`}`;
 }

@@ -1,4 +1,4 @@
-export { fitKeyOf, freeGpus, type NodeCapacity, type NodeTopology } from "./capacity.js";
+export { fitKeyOf, freeGpus, placementKeyOf, type NodeCapacity, type NodeTopology } from "./capacity.js";
 export { checkFit, type Fit } from "./filter.js";
 export { acceptedProducts, GPU_PRODUCT_LABEL, GPU_RESOURCE, gpuRequestOf, JOB_TYPE_LABEL, podGpus, type GpuRequest, type PodLike } from "./podRequest.js";
 export {

@@ -61,6 +61,28 @@ const EMPTY_FIT_KEY = fitKeyOf({ allocatableGpus: 0, usedGpus: 0 });
 
 const TERMINAL = new Set(["Succeeded", "Failed"]);
 
+/**
+ * One string object per distinct key text (fit keys, job-type sets). Placement compares thousands of
+ * nodes' keys per call (Map lookups, class checks); equal keys that are one object match on a pointer
+ * compare, without reading their text. Bounded: past `max` distinct texts it starts over (keys stay
+ * equal by content then, only slower to match).
+ */
+class SharedKeys {
+  private keys = new Map<string, string>();
+
+  constructor(private readonly max: number) {}
+
+  of(key: string): string {
+    const shared = this.keys.get(key);
+    if (shared !== undefined) return shared;
+    if (this.keys.size >= this.max) this.keys = new Map();
+    this.keys.set(key, key);
+    return key;
+  }
+}
+
+const sharedKeys = new SharedKeys(100_000);
+
 function wholeCount(v: string | number | undefined): number {
   const n = typeof v === "number" ? v : typeof v === "string" && /^\d+$/.test(v) ? Number(v) : 0;
   return Number.isFinite(n) && n > 0 ? n : 0;
@@ -120,7 +142,7 @@ export class ClusterView {
     entry.allocatableGpus = facts.allocatableGpus;
     entry.product = facts.product;
     entry.pool = facts.pool;
-    entry.fitKey = fitKeyOf(entry);
+    entry.fitKey = sharedKeys.of(fitKeyOf(entry));
   }
 
   deleteNode(name: string): void {
@@ -150,10 +172,10 @@ export class ClusterView {
     }
     const entry = this.entryOf(nodeName);
     entry.usedGpus += gpus;
-    entry.fitKey = fitKeyOf(entry);
+    entry.fitKey = sharedKeys.of(fitKeyOf(entry));
     if (jobType !== undefined) {
       entry.jobTypes.set(jobType, (entry.jobTypes.get(jobType) ?? 0) + 1);
-      entry.jobTypesKey = jobTypesKey(entry.jobTypes);
+      entry.jobTypesKey = sharedKeys.of(jobTypesKey(entry.jobTypes));
     }
   }
 
@@ -230,12 +252,12 @@ export class ClusterView {
     const entry = this.entries.get(pod.nodeName);
     if (!entry) return;
     entry.usedGpus -= pod.gpus;
-    entry.fitKey = fitKeyOf(entry);
+    entry.fitKey = sharedKeys.of(fitKeyOf(entry));
     if (pod.jobType !== undefined) {
       const left = (entry.jobTypes.get(pod.jobType) ?? 1) - 1;
       if (left > 0) entry.jobTypes.set(pod.jobType, left);
       else entry.jobTypes.delete(pod.jobType);
-      entry.jobTypesKey = jobTypesKey(entry.jobTypes);
+      entry.jobTypesKey = sharedKeys.of(jobTypesKey(entry.jobTypes));
     }
     if (!this.known.has(pod.nodeName) && entry.usedGpus <= 0 && entry.jobTypes.size === 0) this.entries.delete(pod.nodeName);
   }
