@@ -10,6 +10,11 @@
  * agent floor`, one that also loads everything main.ts imports (what the deployed `steward agent`
  * process loads before it does anything).
  *
+ * The cluster (BENCH_KUBE): `light` (default) is a fake API server in this process
+ * (test/platform/kube/fakeApiServer.ts) holding the Node and the pods, which the agent lists, watches
+ * and reports to over HTTP through the light client it uses in a pod (platform/kube/lightAgentPorts.ts);
+ * `memory` is the in-memory cluster inside the agent's process (no HTTP; it loads client-node there).
+ *
  * The children run TypeScript's emit of the sources under plain node (BENCH_RUNTIME=compiled, the
  * default: the image runs dist/ without a loader), or the sources through tsx (BENCH_RUNTIME=tsx, whose
  * loader thread and per-module compile cost about 80 MiB more RSS here). BENCH_AGENT_NODE_FLAGS passes
@@ -36,7 +41,10 @@ import { fileURLToPath } from "node:url";
 import ts from "typescript";
 import { parseExposition, type Sample } from "../core/slo/index.js";
 import { VllmExposition } from "../test/builders/vllmExposition.js";
-import type { BenchLayout, BenchPod } from "./agentChild.js";
+import { systemClock } from "../platform/clock.js";
+import { NODES, PODS } from "../platform/kube/memoryWatch.js";
+import { startFakeApiServer, TOKEN, type FakeApiServer } from "../test/platform/kube/fakeApiServer.js";
+import type { BenchLayout, BenchPod, LaidOutPod } from "./agentChild.js";
 import { seededRandom } from "./seededRandom.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -47,6 +55,9 @@ const tenantCount = Number(process.env.BENCH_TENANTS ?? 100);
 const neighbourCount = Number(process.env.BENCH_NEIGHBOURS ?? 20);
 const seed = Number(process.env.BENCH_SEED ?? 20261123);
 const exposition = process.env.BENCH_EXPOSITION ?? "vllm-full";
+/** `light`: the agent talks HTTP to a fake API server here, through its light client; `memory`: an in-memory cluster in the agent's process. */
+const kubeMode = process.env.BENCH_KUBE ?? "light";
+if (kubeMode !== "light" && kubeMode !== "memory") throw new Error(`BENCH_KUBE=${kubeMode}: expected light or memory`);
 /** `compiled`: the children run tsc's JavaScript under plain node, as the image runs dist/; `tsx`: the sources through tsx's loader. */
 const runtime = process.env.BENCH_RUNTIME ?? "compiled";
 /** Extra node flags for the agent child only (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`). */
@@ -417,13 +428,49 @@ interface Stopped {
 const work = mkdtempSync(join(tmpdir(), "steward-bench-agent-"));
 for (const t of tenants) t.pod.metricsPort = await serveTenant(t);
 const bodyBytes = Buffer.byteLength(tenants[0]!.exposition.text() + tenants[0]!.padding);
-const layout: BenchLayout = { nodeName: "gpu-node-1", pollIntervalSeconds: pollSeconds, nodeCpuCores: 64, logFile: join(work, "agent.log"), pods: [...tenants.map((t) => t.pod), ...neighbours] };
+const NODE_NAME = "gpu-node-1";
+const nodeObject = { apiVersion: "v1", kind: "Node", metadata: { name: NODE_NAME, labels: { "nvidia.com/gpu.product": "NVIDIA-H100-80GB-HBM3" } } };
+
+/** The Pod as the API server holds it: the SLO and metrics port as annotations, the opt-in as a label, QoS from its resources. */
+function podObject(p: BenchPod): Record<string, unknown> {
+  const annotations: Record<string, string> = {};
+  if (p.sloMs !== undefined) annotations["gpu-steward.io/p99-slo-ms"] = String(p.sloMs);
+  if (p.metricsPort !== undefined) annotations["gpu-steward.io/metrics-port"] = String(p.metricsPort);
+  const labels: Record<string, string> = { app: p.name.replace(/-\d+$/, "") };
+  if (p.throttleOptIn) labels["gpu-steward.io/throttle"] = "allowed";
+  const resources = p.qos === "Guaranteed" ? { requests: { cpu: "4", memory: "32Gi", "nvidia.com/gpu": "1" }, limits: { cpu: "4", memory: "32Gi", "nvidia.com/gpu": "1" } } : { requests: { cpu: "2", memory: "16Gi" }, limits: { "nvidia.com/gpu": "1" } };
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name: p.name, namespace: p.namespace, annotations, labels },
+    spec: { nodeName: NODE_NAME, containers: [{ name: "main", image: "vllm/vllm-openai:v0.10.1", resources }] },
+    status: { phase: "Running", podIP: "127.0.0.1", hostIP: "10.0.0.1", qosClass: p.qos },
+  };
+}
+
+// light: the Node and the pods live in a fake API server in this process; the agent reaches it over HTTP.
+const apiServer: FakeApiServer | undefined = kubeMode === "light" ? await startFakeApiServer(systemClock) : undefined;
+apiServer?.store.create(NODES, "", nodeObject);
+const laidOut: LaidOutPod[] = [...tenants.map((t) => t.pod), ...neighbours].map((p) => {
+  const object = podObject(p);
+  const created = apiServer?.store.create(PODS, p.namespace, object);
+  return { ...p, object, ...(created && { uid: (created["metadata"] as { uid: string }).uid }) };
+});
+const layout: BenchLayout = {
+  nodeName: NODE_NAME,
+  pollIntervalSeconds: pollSeconds,
+  nodeCpuCores: 64,
+  logFile: join(work, "agent.log"),
+  pods: laidOut,
+  node: nodeObject,
+  ...(apiServer && { apiServer: { url: apiServer.url, token: TOKEN } }),
+};
 writeFileSync(join(work, "layout.json"), JSON.stringify(layout));
 
 const load0 = loadavg();
 console.log(
   `node agent: ${tenants.length} tenants (${tenants.filter((t) => t.behaviour === "breaching").length} breaching, ${tenants.filter((t) => t.behaviour === "intermittent").length} intermittent) + ${neighbours.length} opted-in batch pods on 8 GPUs, ` +
-    `/metrics ${(bodyBytes / 1024).toFixed(1)} KiB (${exposition}), ${pollSeconds} s polls, ${warmupSeconds} s warm-up + ${seconds} s measured, ${runtime} (${process.version}), ` +
+    `/metrics ${(bodyBytes / 1024).toFixed(1)} KiB (${exposition}), cluster ${kubeMode === "light" ? "over HTTP (light client)" : "in memory"}, ${pollSeconds} s polls, ${warmupSeconds} s warm-up + ${seconds} s measured, ${runtime} (${process.version}), ` +
     `load average ${load0.map((x) => x.toFixed(2)).join(" ")} on ${cpus().length} CPUs`,
 );
 
@@ -531,6 +578,7 @@ try {
   result = {
     bench: "agent",
     runtime,
+    kube: kubeMode,
     node: process.version,
     cpus: cpus().length,
     seconds,
@@ -598,6 +646,17 @@ try {
     throttlesActiveAtEnd: value(after, "gpu_steward_agent_throttles_active"),
     inputsUp: byLabel(after, "gpu_steward_agent_input_up", "input"),
     reportWrites: byLabel(after, "gpu_steward_agent_report_writes_total", "result"),
+    /** light: what the agent asked of the API server over the whole run (`METHOD path-kind status`), and any protocol rule it broke. */
+    ...(apiServer && {
+      apiServer: {
+        requests: apiServer.requests.reduce<Record<string, number>>((n, q) => {
+          const key = `${q.method} ${q.path.replace(/\/(nodes|nodereports)\/[^/]+/, "/$1/{name}").replace(/\/namespaces\/[^/]+/, "/namespaces/{ns}")}${q.query["watch"] !== undefined ? " (watch)" : ""} ${q.status}`;
+          n[key] = (n[key] ?? 0) + 1;
+          return n;
+        }, {}),
+        violations: apiServer.violations.slice(0, 10),
+      },
+    }),
     stop: { exitCode: agentExit, stopMs: stopped?.stopMs, restoredAll: stopped?.restoredAll, mismatches: stopped?.mismatches, error: stopped?.error },
     log: { lines: logLines.length, byMessage: logSummary, errors: errorLines.slice(0, 5) },
     targets: {
@@ -615,6 +674,7 @@ try {
   stopIo();
   for (const c of Object.values(children)) c.child.kill("SIGTERM");
   for (const t of tenants) t.server?.close();
+  await apiServer?.close();
 }
 
 const r = result as {
@@ -659,6 +719,8 @@ console.log("tenants by status at the end:", r.tenantsByStatusAtEnd);
 console.log("in the window: actions", r.actionsInWindow, `violations ${r.violationsInWindow}, scrape errors ${r.scrapeErrorsInWindow}; throttles active at the end ${r.throttlesActiveAtEnd}`);
 console.log(`stop: exit ${r.stop.exitCode} after ${r.stop.stopMs} ms, every cgroup file restored: ${r.stop.restoredAll}`);
 console.log(`agent log (warn and above): ${r.log.lines} lines`, r.log.byMessage);
+const api = (result as { apiServer?: { requests: Record<string, number>; violations: string[] } }).apiServer;
+if (api) console.log("API server requests (whole run):", api.requests, `protocol violations: ${api.violations.length}`);
 console.log(
   `targets: RSS ${A.rssMaxMiB} MiB ≤ ${TARGET_RSS_MIB}: ${r.targets.rssMet ? "met" : "NOT met"}; ` +
     `CPU at 10 s polls ${A.cpuPctAt10s} % (CPU/10: ${A.cpuPctAt10sNaive} %) ≤ ${TARGET_CPU_PCT_AT_10S} %: ${r.targets.cpuMet ? "met" : "NOT met"} ` +

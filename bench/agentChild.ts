@@ -2,10 +2,12 @@
  * The node agent of `npm run bench:agent`, in its own process so its RSS and CPU are its own.
  *
  * `agentChild.ts agent LAYOUT.json`: builds the node from the layout the parent wrote (bench/agent.bench.ts):
- * an in-memory cluster with the Node and its Running pods, their pod cgroups in a temp cgroup v2 tree, the
- * XD670 8× H100 host (nvidia-smi answered from fixtures in memory, sysfs in a temp host root, one NVMe
- * disk), pod-resources answers spreading the pods over the 8 GPUs, and starts the daemon with the wall
- * clock and real waits. The tenants' /metrics are the parent's HTTP servers (podIP 127.0.0.1, one port
+ * the cluster (BENCH_KUBE=light, the default: the parent's fake API server over HTTP, through the light
+ * client the agent uses in a pod, platform/kube/lightAgentPorts.ts; BENCH_KUBE=memory: an in-memory
+ * cluster in this process, its modules imported only then) with the Node and its Running pods, their pod
+ * cgroups in a temp cgroup v2 tree, the XD670 8× H100 host (nvidia-smi answered from fixtures in memory,
+ * sysfs in a temp host root, one NVMe disk), pod-resources answers spreading the pods over the 8 GPUs,
+ * and starts the daemon with the wall clock and real waits. The tenants' /metrics are the parent's HTTP servers (podIP 127.0.0.1, one port
  * each). Prints `INFO <json>` (the io.stat file of every pod, which the parent advances as the kernel
  * would) and `PORT <metricsPort>`. On SIGTERM: stops the agent (which restores every throttle), checks
  * that every cpu.max and io.max is back as it was, prints `STOPPED <json>` (that check and the time of
@@ -21,11 +23,8 @@ import { join } from "node:path";
 import { pino } from "pino";
 import { AgentConfig, startAgent, type AgentKube, type PodDevicesLike, type RunningAgent } from "../nodeagent/daemon/index.js";
 import { systemClock } from "../platform/clock.js";
-import { memoryAdapters } from "../platform/kube/memory.js";
-import { MemoryObjectStore } from "../platform/kube/memoryStore.js";
-import { NODES, PODS } from "../platform/kube/memoryWatch.js";
-import { MemoryNodes } from "../platform/kube/nodes.js";
-import { memoryPodsOnNode } from "../platform/kube/podsOnNode.js";
+import { lightAgentKube } from "../platform/kube/lightAgentPorts.js";
+import { LightKubeClient } from "../platform/kube/lightClient.js";
 import { createLogger } from "../platform/log.js";
 import { XD670_GPU_UUIDS, xd670Host, xd670Runner } from "../test/builders/xd670Node.js";
 import { CgroupTree } from "../test/nodeagent/cgroups/cgroupTree.js";
@@ -46,12 +45,23 @@ export interface BenchPod {
   cpuMax: string;
 }
 
+/** A pod as the layout carries it: also the Pod object the parent built, and its uid when the parent's API server holds it. */
+export interface LaidOutPod extends BenchPod {
+  object: Record<string, unknown>;
+  /** Set with BENCH_KUBE=light: the parent created the Pod in its fake API server. */
+  uid?: string;
+}
+
 export interface BenchLayout {
   nodeName: string;
   pollIntervalSeconds: number;
   nodeCpuCores: number;
   logFile: string;
-  pods: BenchPod[];
+  pods: LaidOutPod[];
+  /** The Node object. */
+  node: Record<string, unknown>;
+  /** Set: the parent's fake API server, which holds the Node and the pods (BENCH_KUBE=light). */
+  apiServer?: { url: string; token: string };
 }
 
 const mode = process.argv[2];
@@ -89,28 +99,16 @@ async function runAgent(layout: BenchLayout): Promise<void> {
   // warn and above, to a file the parent reads at the end (synchronous: nothing lost at exit; warn lines are few).
   const log = createLogger({ level: "warn", destination: pino.destination({ dest: layout.logFile, sync: true }) });
   const kubeLog = createLogger({ level: "silent" });
-  const store = new MemoryObjectStore(systemClock);
-  const ports = memoryAdapters(kubeLog, systemClock, { podName: "agent" }, { store });
-  store.create(NODES, "", { apiVersion: "v1", kind: "Node", metadata: { name: NODE, labels: { "nvidia.com/gpu.product": "NVIDIA-H100-80GB-HBM3" } } });
+  const server = layout.apiServer;
+  // light: the agent's own client, as in a pod; memory: the cluster in this process (its modules loaded only here).
+  const memory = server === undefined ? await memoryCluster(NODE, layout.node) : undefined;
+  const kube: AgentKube = server !== undefined ? lightAgentKube(new LightKubeClient({ server: server.url, token: () => server.token }), NODE, kubeLog, systemClock, { podName: "agent" }) : memory!.kube;
 
   const ioStat: Record<string, string> = {};
   const files: Array<{ dir: string; cpuMax: string; ioMax: string }> = [];
   const devices: PodDevicesLike[] = [];
   for (const p of layout.pods) {
-    const annotations: Record<string, string> = {};
-    if (p.sloMs !== undefined) annotations["gpu-steward.io/p99-slo-ms"] = String(p.sloMs);
-    if (p.metricsPort !== undefined) annotations["gpu-steward.io/metrics-port"] = String(p.metricsPort);
-    const labels: Record<string, string> = { app: p.name.replace(/-\d+$/, "") };
-    if (p.throttleOptIn) labels["gpu-steward.io/throttle"] = "allowed";
-    const resources = p.qos === "Guaranteed" ? { requests: { cpu: "4", memory: "32Gi", "nvidia.com/gpu": "1" }, limits: { cpu: "4", memory: "32Gi", "nvidia.com/gpu": "1" } } : { requests: { cpu: "2", memory: "16Gi" }, limits: { "nvidia.com/gpu": "1" } };
-    const created = store.create(PODS, p.namespace, {
-      apiVersion: "v1",
-      kind: "Pod",
-      metadata: { name: p.name, namespace: p.namespace, annotations, labels },
-      spec: { nodeName: NODE, containers: [{ name: "main", image: "vllm/vllm-openai:v0.10.1", resources }] },
-      status: { phase: "Running", podIP: "127.0.0.1", hostIP: "10.0.0.1", qosClass: p.qos },
-    });
-    const uid = (created.metadata as { uid: string }).uid;
+    const uid = p.uid ?? memory!.createPod(p);
     const dir = tree.addPod(uid, p.qos, "systemd", { cpuMax: p.cpuMax });
     writeFileSync(join(dir, "io.stat"), "");
     ioStat[p.name] = join(dir, "io.stat");
@@ -119,12 +117,6 @@ async function runAgent(layout: BenchLayout): Promise<void> {
     devices.push({ namespace: p.namespace, name: p.name, containers: [{ name: "main", devices: [{ resourceName: "nvidia.com/gpu", deviceIds: [`${gpu}::${p.replica}`], numaNodes: [p.gpu < 4 ? 0 : 1] }] }] });
   }
 
-  const nodes = new MemoryNodes(store);
-  const kube: AgentKube = {
-    podsOnNode: memoryPodsOnNode(store, NODE),
-    reports: ports.nodeReports,
-    node: { uid: async (n) => (await nodes.get(n))?.uid, labels: async (n) => (await nodes.get(n))?.labels ?? {}, setLabels: (n, l) => nodes.patchLabels(n, l) },
-  };
   const config = AgentConfig.parse({
     nodeName: NODE,
     pollIntervalSeconds: layout.pollIntervalSeconds,
@@ -189,4 +181,27 @@ async function runAgent(layout: BenchLayout): Promise<void> {
       },
     );
   });
+}
+
+/** BENCH_KUBE=memory: the in-memory cluster (these modules load client-node, so only this mode imports them). */
+async function memoryCluster(nodeName: string, node: Record<string, unknown>): Promise<{ kube: AgentKube; createPod(p: LaidOutPod): string }> {
+  const [{ memoryAdapters }, { MemoryObjectStore }, { NODES, PODS }, { MemoryNodes }, { memoryPodsOnNode }] = await Promise.all([
+    import("../platform/kube/memory.js"),
+    import("../platform/kube/memoryStore.js"),
+    import("../platform/kube/memoryWatch.js"),
+    import("../platform/kube/nodes.js"),
+    import("../platform/kube/podsOnNode.js"),
+  ]);
+  const store = new MemoryObjectStore(systemClock);
+  const ports = memoryAdapters(createLogger({ level: "silent" }), systemClock, { podName: "agent" }, { store });
+  store.create(NODES, "", node);
+  const nodes = new MemoryNodes(store);
+  return {
+    kube: {
+      podsOnNode: memoryPodsOnNode(store, nodeName),
+      reports: ports.nodeReports,
+      node: { uid: async (n) => (await nodes.get(n))?.uid, labels: async (n) => (await nodes.get(n))?.labels ?? {}, setLabels: (n, l) => nodes.patchLabels(n, l) },
+    },
+    createPod: (p) => (store.create(PODS, p.namespace, p.object).metadata as { uid: string }).uid,
+  };
 }

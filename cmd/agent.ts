@@ -8,7 +8,6 @@
 import { hostname } from "node:os";
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { CoreV1Api } from "@kubernetes/client-node";
 import { detectCgroupHierarchy } from "../nodeagent/cgroups/index.js";
 import { AgentConfig, buildAgent, buildReportStatus, startAgent, type AgentDeps, type AgentKube } from "../nodeagent/daemon/index.js";
 import { ExecFileRunner, type CommandRunner } from "../nodeagent/discovery/index.js";
@@ -16,41 +15,14 @@ import { PodResourcesClient } from "../nodeagent/podResources/index.js";
 import type { MetricsClient } from "../nodeagent/tenants/index.js";
 import { systemClock, type Clock } from "../platform/clock.js";
 import { loadConfig } from "../platform/config/load.js";
-import type { OptionSpec } from "../platform/config/options.js";
-import { kubeAdapters, loadKubeConfig } from "../platform/kube/client.js";
-import { KubeNodes } from "../platform/kube/nodes.js";
-import { kubePodsOnNode } from "../platform/kube/podsOnNode.js";
+import { inClusterConnection, kubeSource } from "../platform/kube/inClusterCredentials.js";
+import { lightAgentKube } from "../platform/kube/lightAgentPorts.js";
+import { LightKubeClient } from "../platform/kube/lightClient.js";
 import { createLogger, type Logger } from "../platform/log.js";
 import { STEWARD_VERSION } from "../platform/version.js";
 
-export const agentOptions: readonly OptionSpec[] = [
-  { flag: "once", path: "once", kind: "boolean", help: "look once, print the full report and exit (writes nothing)", defaultText: "false" },
-  { flag: "output", path: "output", kind: "string", help: "report format with --once: json", defaultText: "json" },
-  { flag: "dry-run", path: "dryRun", kind: "boolean", help: "log each cgroup write and MIG request it would make, make none", defaultText: "false" },
-  { flag: "nvidia-smi", path: "nvidiaSmi", kind: "string", help: "nvidia-smi binary", defaultText: "nvidia-smi" },
-  { flag: "host-root", path: "hostRoot", kind: "string", help: "where the host's /sys, /proc, /dev and /var are mounted", defaultText: "/" },
-  { flag: "cgroup-root", path: "cgroupRoot", kind: "string", help: "cgroup v2 hierarchy root", defaultText: "<host-root>/sys/fs/cgroup" },
-  { flag: "cgroup-driver", path: "cgroupDriver", kind: "string", help: "kubelet cgroup driver: auto|systemd|cgroupfs", defaultText: "auto" },
-  { flag: "state-dir", path: "stateDir", kind: "string", help: "where throttle originals are kept (SQLite); a hostPath so they outlive the pod", defaultText: "/var/lib/gpu-steward" },
-  { flag: "node-name", path: "nodeName", kind: "string", help: "the Kubernetes node name (default: $NODE_NAME, else the hostname)" },
-  { flag: "poll-interval", path: "pollIntervalSeconds", kind: "number", help: "seconds between polls", defaultText: "10" },
-  { flag: "timeout-ms", path: "timeoutMs", kind: "integer", help: "limit per nvidia-smi call", defaultText: "10000" },
-  { flag: "metrics-port", path: "metricsPort", kind: "integer", help: "port of /metrics, /healthz, /readyz", defaultText: "8081" },
-  { flag: "bind-address", path: "bindAddress", kind: "string", help: "address to listen on", defaultText: "0.0.0.0" },
-  { flag: "pod-resources-socket", path: "podResourcesSocket", kind: "string", help: "kubelet pod-resources socket, under --host-root; empty = off", defaultText: "/var/lib/kubelet/pod-resources/kubelet.sock" },
-  { flag: "tenant-metrics-dir", path: "tenantMetricsDir", kind: "string", help: "directory of <PID>.metric latency files (the original daemon's protocol), under --host-root; empty = off", defaultText: "/var/run/tenant_metrics" },
-  { flag: "min-samples", path: "scrape.minSamples", kind: "integer", help: "requests a window needs before its p99 is judged", defaultText: "5" },
-  { flag: "scrape-timeout-ms", path: "scrape.timeoutMs", kind: "integer", help: "limit per pod /metrics read", defaultText: "2000" },
-  { flag: "mitigation", path: "mitigation.enabled", kind: "boolean", help: "Tier 1: throttle opted-in noisy neighbours through cgroup v2 (false: judge and report only)", defaultText: "true" },
-  { flag: "mig-layout", path: "mitigation.migLayout", kind: "string", help: "Tier 2: mig-parted layout to request through nvidia.com/mig.config when Tier 1 is not enough (absent: Tier 2 off)" },
-  { flag: "mig-direct", path: "mitigation.migDirect", kind: "boolean", help: "Tier 2 on nodes without the GPU operator: apply --mig-layout with nvidia-smi, only on an idle GPU already in MIG mode", defaultText: "false" },
-  { flag: "mig-parted-config", path: "mitigation.migPartedConfig", kind: "string", help: "mig-parted config file (YAML) holding --mig-layout, with --mig-direct" },
-  { flag: "slo-threshold-ms", path: "slo.tailThresholdMs", kind: "number", help: "p99 SLO for tenants whose annotation gives none", defaultText: "100" },
-  { flag: "persistence-windows", path: "slo.persistenceWindows", kind: "integer", help: "breaching polls in a row before a tenant is violated", defaultText: "3" },
-  { flag: "cooldown-observations", path: "slo.cooldownObservations", kind: "integer", help: "polls a victim is left alone after an action", defaultText: "10" },
-  { flag: "kubeconfig", path: "kube.kubeconfig", kind: "string", help: "kubeconfig path or 'in-cluster'; absent = in a pod its service account, else standalone (no pods, no report)" },
-  { flag: "log-level", path: "log.level", kind: "string", help: "fatal|error|warn|info|debug|trace|silent", defaultText: "info" },
-];
+export { agentOptions } from "./agentOptions.js";
+import { agentOptions } from "./agentOptions.js";
 
 export type AgentFlags = Readonly<Record<string, string | boolean | undefined>>;
 
@@ -69,10 +41,26 @@ function loadAgentConfig(flags: AgentFlags, env: NodeJS.ProcessEnv): AgentConfig
   return loadConfig(AgentConfig, agentOptions, { flags: { ...flags }, env, ...(typeof flags["config"] === "string" && { configFile: flags["config"] }) });
 }
 
-function kubeFromConfig(config: AgentConfig, nodeName: string, log: Logger, clock: Clock): AgentKube | undefined {
-  const kc = loadKubeConfig(config.kube.kubeconfig);
+/**
+ * In a pod (the DaemonSet): the light client (platform/kube/lightClient.ts), never client-node, whose
+ * import alone costs ~70 MiB of the agent's 60 MiB budget. With a kubeconfig file (a workstation,
+ * `--once`): client-node, which reads every kubeconfig (exec plugins, OIDC, client certificates),
+ * imported here only so that only those runs pay for it.
+ */
+async function kubeFromConfig(config: AgentConfig, nodeName: string, log: Logger, clock: Clock): Promise<AgentKube | undefined> {
+  const source = kubeSource(config.kube.kubeconfig);
+  if (source === undefined) return undefined;
+  const identity = { podName: `steward-agent-${nodeName}` };
+  if (source.kind === "in-cluster") return lightAgentKube(new LightKubeClient(inClusterConnection()), nodeName, log, clock, identity);
+  const [{ CoreV1Api }, { kubeAdapters, loadKubeConfig }, { KubeNodes }, { kubePodsOnNode }] = await Promise.all([
+    import("@kubernetes/client-node"),
+    import("../platform/kube/client.js"),
+    import("../platform/kube/nodes.js"),
+    import("../platform/kube/podsOnNode.js"),
+  ]);
+  const kc = loadKubeConfig(source.path);
   if (kc === undefined) return undefined;
-  const ports = kubeAdapters(kc, log, clock, { podName: `steward-agent-${nodeName}` });
+  const ports = kubeAdapters(kc, log, clock, identity);
   const nodes = new KubeNodes(kc.makeApiClient(CoreV1Api));
   return {
     podsOnNode: kubePodsOnNode(kc, nodeName),
@@ -86,11 +74,11 @@ function kubeFromConfig(config: AgentConfig, nodeName: string, log: Logger, cloc
   };
 }
 
-function agentDeps(config: AgentConfig, deps: AgentCommandDeps, log: Logger, readOnly: boolean): AgentDeps {
+async function agentDeps(config: AgentConfig, deps: AgentCommandDeps, log: Logger, readOnly: boolean): Promise<AgentDeps> {
   const env = deps.env ?? process.env;
   const nodeName = config.nodeName ?? env["NODE_NAME"] ?? hostname();
   const clock = deps.clock ?? systemClock;
-  const kube = deps.kube === null ? undefined : (deps.kube ?? kubeFromConfig(config, nodeName, log, clock));
+  const kube = deps.kube === null ? undefined : (deps.kube ?? (await kubeFromConfig(config, nodeName, log, clock)));
   const socket = config.podResourcesSocket === "" ? undefined : path.join(config.hostRoot, config.podResourcesSocket);
   // Absent socket: a node without the kubelet's pod-resources (or not mounted) is said once, not every poll.
   if (socket !== undefined && !existsSync(socket)) log.warn({ socket }, "kubelet pod-resources socket not found; GPUs are not attributed to pods (tenants judged per node)");
@@ -111,7 +99,7 @@ function agentDeps(config: AgentConfig, deps: AgentCommandDeps, log: Logger, rea
 export async function runAgentOnce(flags: AgentFlags, out: NodeJS.WritableStream, deps: AgentCommandDeps = {}): Promise<number> {
   const config = loadAgentConfig({ ...flags, once: true }, deps.env ?? {});
   const log = deps.log ?? createLogger({ level: config.log.level === "info" ? "warn" : config.log.level, destination: process.stderr });
-  const d = agentDeps(config, deps, log, true);
+  const d = await agentDeps(config, deps, log, true);
   const parts = buildAgent(config, d);
   try {
     if (d.kube) {
@@ -146,7 +134,7 @@ export async function runAgent(flags: AgentFlags, out: NodeJS.WritableStream, de
   if (flags["once"] === true) return runAgentOnce(flags, out, { env: process.env, ...deps });
   const config = loadAgentConfig(flags, deps.env ?? process.env);
   const log = deps.log ?? createLogger({ level: config.log.level });
-  const agent = await startAgent(config, agentDeps(config, deps, log, false));
+  const agent = await startAgent(config, await agentDeps(config, deps, log, false));
   const stop = async (signal: string): Promise<void> => {
     log.info({ signal }, "stopping");
     await agent.stop();

@@ -13,10 +13,10 @@ import path from "node:path";
 import type { Registry } from "prom-client";
 import { TenantSloTracker } from "../../core/slo/index.js";
 import type { Clock } from "../../platform/clock.js";
-import { createOpsApp, createReadiness } from "../../platform/http/opsApp.js";
+import { createOpsHandler, createReadiness } from "../../platform/http/opsHandler.js";
 import { createPlainServer } from "../../platform/http/plainServer.js";
 import { listen } from "../../platform/http/listen.js";
-import { unrefWait, type Wait } from "../../platform/kube/leader.js";
+import { unrefWait, type Wait } from "../../platform/kube/wait.js";
 import type { EventRecorder, NodeReports, ObjectWatch } from "../../platform/kube/ports.js";
 import { DEFAULT_BACKOFF, runReflector } from "../../platform/kube/reflector.js";
 import type { Logger } from "../../platform/log.js";
@@ -180,7 +180,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
   let last: { atMs: number; status: NodeReportStatus } | undefined;
   const staleAfterMs = 3 * config.pollIntervalSeconds * 1000;
   readiness.add("cycle", () => (last !== undefined && deps.clock.nowMs() - last.atMs <= staleAfterMs ? undefined : "no complete poll in the last 3 intervals"));
-  const ops = createPlainServer({ handler: createOpsApp(parts.registry, readiness), log: log.child({ component: "ops" }) });
+  const ops = createPlainServer({ handler: createOpsHandler(parts.registry, readiness), log: log.child({ component: "ops" }) });
   const { port } = await listen(ops.server, config.metricsPort, config.bindAddress);
 
   let reflector: Promise<void> | undefined;

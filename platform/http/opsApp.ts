@@ -1,26 +1,9 @@
 import express, { type Express } from "express";
 import type { Registry } from "prom-client";
+import type { Readiness } from "./opsHandler.js";
 
-/** A check that gates /readyz: ready when every check answers undefined, else the reasons. */
-export type ReadinessCheck = () => string | undefined;
-
-export interface Readiness {
-  add(name: string, check: ReadinessCheck): void;
-  /** Reasons the process is not ready; empty when ready. */
-  failing(): string[];
-}
-
-export function createReadiness(): Readiness {
-  const checks = new Map<string, ReadinessCheck>();
-  return {
-    add: (name, check) => void checks.set(name, check),
-    failing: () =>
-      [...checks.entries()].flatMap(([name, check]) => {
-        const reason = check();
-        return reason === undefined ? [] : [`${name}: ${reason}`];
-      }),
-  };
-}
+// Readiness lives with the plain handler (the node agent serves that one, without express).
+export { createReadiness, type Readiness, type ReadinessCheck } from "./opsHandler.js";
 
 /**
  * /metrics, /healthz and /readyz. Liveness only says the event loop answers; readiness says the

@@ -3,7 +3,7 @@
  * instead of parsing client-node's ApiException text. All are StewardErrors with code `KUBE_API`
  * (a bad kubeconfig: `CONFIG_INVALID`); reasons follow metav1.StatusReason.
  */
-import { ApiException } from "@kubernetes/client-node";
+import type { ApiException } from "@kubernetes/client-node";
 import { StewardError } from "../errors.js";
 
 export type StatusReason =
@@ -135,10 +135,19 @@ export function kubeErrorFor(statusCode: number, reason: string | undefined, wha
   return new KubeApiError(statusCode, reasonsByStatus[statusCode] ?? "Unknown", message, options);
 }
 
+/**
+ * client-node's ApiException, recognised by shape (a numeric `code`, `body` and `headers`): an
+ * `instanceof` would make this module, which every adapter and the node agent load, import client-node
+ * at runtime (~70 MiB of RSS).
+ */
+function isApiException(err: unknown): err is ApiException<unknown> {
+  return err instanceof Error && typeof (err as { code?: unknown }).code === "number" && "body" in err && "headers" in err;
+}
+
 /** Converts whatever client-node threw into a KubeApiError; an already typed error passes through. */
 export function toKubeError(err: unknown, what: string): KubeApiError {
   if (err instanceof KubeApiError) return err;
-  if (err instanceof ApiException) {
+  if (isApiException(err)) {
     const status = statusBody(err.body);
     return kubeErrorFor(err.code, status.reason, what, status.message ?? `HTTP ${err.code}`, err);
   }

@@ -6,8 +6,18 @@
  * core/v1 creates go through: once `eventTime` is set, `reportingComponent`, `reportingInstance`, `action`
  * and `reason` are required; reason and action ≤ 128, reportingInstance ≤ 128, message ≤ 1024 (bytes).
  */
-import { V1MicroTime, type CoreV1Event } from "@kubernetes/client-node";
+import type { CoreV1Event } from "@kubernetes/client-node";
 import type { EventRecord } from "./ports.js";
+
+/**
+ * metav1.MicroTime as client-node's V1MicroTime writes it (six fractional digits), defined here so the
+ * Event body does not load client-node at runtime (the node agent builds Events too).
+ */
+export class MicroTime extends Date {
+  override toISOString(): string {
+    return `${super.toISOString().slice(0, -1)}000Z`;
+  }
+}
 
 /** `NoteLengthLimit`: the server counts bytes (Go `len`), so we cut on UTF-8 bytes, never mid-character. */
 export const EVENT_MESSAGE_MAX_BYTES = 1024;
@@ -60,7 +70,7 @@ export function buildEvent(e: EventRecord, nowMs: number, reportingInstance: str
     firstTimestamp: now,
     lastTimestamp: now,
     // MicroTime: the server rejects eventTime without six fractional digits; V1MicroTime serialises them.
-    eventTime: new V1MicroTime(nowMs),
+    eventTime: new MicroTime(nowMs),
     reportingComponent: EVENT_REPORTING_COMPONENT,
     // Required by the server once eventTime is set; an empty pod name must not cost us the Event.
     reportingInstance: (reportingInstance || "unknown").slice(0, EVENT_FIELD_MAX_CHARS),

@@ -20,6 +20,9 @@ import { StewardError } from "../errors.js";
 import type { Logger } from "../log.js";
 import { isConflict, toKubeError, type KubeApiError } from "./errors.js";
 import type { Leases } from "./ports.js";
+import { unrefWait, type Wait } from "./wait.js";
+
+export { unrefWait, type Wait };
 
 /** client-go's defaults (LeaseDuration 15 s, RenewDeadline 10 s, RetryPeriod 2 s). */
 export const DEFAULT_LEASE_DURATION_MS = 15_000;
@@ -64,21 +67,6 @@ export interface RunOptions {
   signal: AbortSignal;
 }
 
-export type Wait = (ms: number, signal: AbortSignal) => Promise<void>;
-
-/** A timer that neither keeps the process alive (unref) nor outlives an abort. */
-export const unrefWait: Wait = (ms, signal) =>
-  new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    timer.unref();
-    signal.addEventListener("abort", done, { once: true });
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-  });
 
 export class LeaderElector {
   readonly leaseDurationMs: number;

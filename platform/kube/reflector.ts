@@ -11,7 +11,7 @@
 import type { Clock } from "../clock.js";
 import type { Logger } from "../log.js";
 import { isGone, toKubeError, type KubeApiError } from "./errors.js";
-import type { Wait } from "./leader.js";
+import type { Wait } from "./wait.js";
 import type { ObjectWatch, WatchEvent } from "./ports.js";
 
 export type ObjectEventType = "ADDED" | "MODIFIED" | "DELETED";
