@@ -155,3 +155,12 @@ export function toKubeError(err: unknown, what: string): KubeApiError {
   const detail = err instanceof Error ? err.message : String(err);
   return new KubeApiError(0, "Unknown", `${what}: ${detail}`, { cause: err });
 }
+
+/** The metav1.Status of a watch ERROR event as a typed error (410 becomes GoneError); both watch adapters use it. */
+export function errorEventToKubeError(status: unknown, what: string): KubeApiError {
+  const s = typeof status === "object" && status !== null && !Array.isArray(status) ? (status as Record<string, unknown>) : {};
+  const code = typeof s["code"] === "number" && s["code"] >= 400 ? s["code"] : 500;
+  const reason = typeof s["reason"] === "string" ? s["reason"] : undefined;
+  const message = typeof s["message"] === "string" ? s["message"] : `watch ERROR event ${JSON.stringify(status)}`;
+  return kubeErrorFor(code, reason, what, message);
+}

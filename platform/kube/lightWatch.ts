@@ -13,7 +13,7 @@
  * decoding; consumers validate), an HTTP 410 keeps its Status reason, and a connection cut mid-stream
  * is an error (KubeApiError 0) rather than a premature-close error without a status.
  */
-import { KubeApiError, kubeErrorFor, toKubeError } from "./errors.js";
+import { errorEventToKubeError, KubeApiError, toKubeError } from "./errors.js";
 import type { LightKubeClient, Query } from "./lightClient.js";
 import type { ObjectList, ObjectWatch, WatchEvent, WatchOptions } from "./ports.js";
 
@@ -29,14 +29,6 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** The metav1.Status of an ERROR event as a typed error (410 becomes GoneError). */
-function errorEventToKubeError(status: unknown, what: string): KubeApiError {
-  const s = isRecord(status) ? status : {};
-  const code = typeof s["code"] === "number" && s["code"] >= 400 ? s["code"] : 500;
-  const reason = typeof s["reason"] === "string" ? s["reason"] : undefined;
-  const message = typeof s["message"] === "string" ? s["message"] : `watch ERROR event ${JSON.stringify(status)}`;
-  return kubeErrorFor(code, reason, what, message);
-}
 
 export class LightObjectWatch implements ObjectWatch {
   constructor(

@@ -23,7 +23,7 @@
  */
 import { ASSIGNED_NON_TERMINAL_PODS } from "./fieldSelector.js";
 import { CoreV1Api, CustomObjectsApi, Watch, type KubeConfig } from "@kubernetes/client-node";
-import { KubeApiError, kubeErrorFor, toKubeError } from "./errors.js";
+import { errorEventToKubeError, KubeApiError, kubeErrorFor, toKubeError } from "./errors.js";
 import { customListPage, NODE_REPORTS } from "./nodeReports.js";
 import type { ClusterWatches, ObjectList, ObjectWatch, WatchEvent, WatchOptions } from "./ports.js";
 
@@ -41,14 +41,6 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** The metav1.Status of an ERROR event as a typed error (410 becomes GoneError). */
-function errorEventToKubeError(status: unknown, what: string): KubeApiError {
-  const s = isRecord(status) ? status : {};
-  const code = typeof s["code"] === "number" && s["code"] >= 400 ? s["code"] : 500;
-  const reason = typeof s["reason"] === "string" ? s["reason"] : undefined;
-  const message = typeof s["message"] === "string" ? s["message"] : `watch ERROR event ${JSON.stringify(status)}`;
-  return kubeErrorFor(code, reason, what, message);
-}
 
 /** What `Watch` hands to `done`: its own Error with `statusCode` for a non-200 answer, else a transport error. */
 function watchDoneToKubeError(err: unknown, what: string): KubeApiError {
