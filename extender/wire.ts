@@ -22,9 +22,14 @@ const Raw = z.looseObject({
   nodeNames: z.unknown().optional(),
 });
 
+/** What placement reads of a Pod, in the types core/v1 has: anything else is not a Pod (400, naming the field). */
+const Strings = z.record(z.string(), z.string());
+const Quantities = z.record(z.string(), z.union([z.string(), z.number()]));
+// Go's encoding/json writes a nil slice or map as null (the scheduler sends `"containers": null`): null reads as absent.
+const Container = z.looseObject({ resources: z.looseObject({ requests: Quantities.nullish(), limits: Quantities.nullish() }).nullish() });
 const Pod = z.looseObject({
-  metadata: z.looseObject({ name: z.string().optional(), namespace: z.string().optional(), uid: z.string().optional() }).optional(),
-  spec: z.looseObject({}).optional(),
+  metadata: z.looseObject({ name: z.string().optional(), namespace: z.string().optional(), uid: z.string().optional(), labels: Strings.nullish(), annotations: Strings.nullish() }).nullish(),
+  spec: z.looseObject({ containers: z.array(Container).nullish(), initContainers: z.array(Container).nullish(), nodeSelector: Strings.nullish() }).nullish(),
 });
 
 export interface ExtenderArgs {

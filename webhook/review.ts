@@ -7,7 +7,8 @@ import type { Operation } from "fast-json-patch";
  */
 const GroupVersionKind = z.object({ group: z.string(), version: z.string(), kind: z.string() });
 
-export const AdmissionRequest = z.object({
+export const AdmissionRequest = z
+  .object({
   uid: z.string().min(1, "must be a non-empty string"),
   kind: GroupVersionKind,
   resource: z.object({ group: z.string(), version: z.string(), resource: z.string() }).optional(),
@@ -20,7 +21,12 @@ export const AdmissionRequest = z.object({
   oldObject: z.unknown().optional(),
   dryRun: z.boolean().optional(),
   options: z.unknown().optional(),
-});
+  })
+  // The apiserver always sends the object of a CREATE or UPDATE; a review without one is not a review of a job.
+  .refine((r) => !(r.operation === "CREATE" || r.operation === "UPDATE") || (typeof r.object === "object" && r.object !== null && !Array.isArray(r.object)), {
+    path: ["object"],
+    message: "required: the object of a CREATE or UPDATE",
+  });
 export type AdmissionRequest = z.infer<typeof AdmissionRequest>;
 
 export const AdmissionReviewV1 = z.object({

@@ -88,6 +88,10 @@ function wholeCount(v: string | number | undefined): number {
   return Number.isFinite(n) && n > 0 ? n : 0;
 }
 
+function labelValue(v: unknown): string | undefined {
+  return typeof v === "string" && v !== "" ? v : undefined;
+}
+
 function readNode(node: NodeObject, resource: string): NodeFacts | undefined {
   const name = node.metadata?.name;
   if (!name) return undefined;
@@ -95,8 +99,9 @@ function readNode(node: NodeObject, resource: string): NodeFacts | undefined {
   return {
     name,
     allocatableGpus: wholeCount(node.status?.allocatable?.[resource]),
-    ...(labels[GPU_PRODUCT_LABEL] !== undefined && { product: labels[GPU_PRODUCT_LABEL] }),
-    ...(labels[POOL_LABEL] !== undefined && { pool: labels[POOL_LABEL] }),
+    // Nodes sent inside ExtenderArgs are not checked by the API server's schema here: only a non-empty string is a label value we use.
+    ...(labelValue(labels[GPU_PRODUCT_LABEL]) !== undefined && { product: labelValue(labels[GPU_PRODUCT_LABEL])! }),
+    ...(labelValue(labels[POOL_LABEL]) !== undefined && { pool: labelValue(labels[POOL_LABEL])! }),
   };
 }
 
